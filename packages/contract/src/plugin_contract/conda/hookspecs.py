@@ -1,0 +1,35 @@
+"""Hook specifications the contract adds to conda's plugin system.
+
+Real conda has no hooks for session classes or shells; the contract hosts them. Plugins mark
+their implementations with :data:`plugin_contract.conda.hookimpl` (project ``conda``) and
+register under the entry-point group ``conda``, so one module serves both hosts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from plugin_contract.conda.markers import hookspec
+
+if TYPE_CHECKING:
+    from plugin_contract.session.types import CondaSessionClass
+    from plugin_contract.shell.types import CondaShellPlugins
+
+
+@hookspec
+def conda_session_classes() -> Iterable[CondaSessionClass]:
+    """Register ``requests.Session``-compatible classes selectable globally or per channel.
+
+    :return: ``CondaSessionClass(name, session_class)`` entries; names are unique.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def conda_shell_plugins() -> Iterable[CondaShellPlugins]:
+    """Register shells that environments can be activated in.
+
+    :return: ``CondaShellPlugins`` entries describing each shell's syntax; names are unique.
+    """
+    raise NotImplementedError

@@ -1,0 +1,121 @@
+"""Host-independent plugin loading: entry points into a pluggy manager, with clear errors."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from importlib.metadata import EntryPoint, entry_points
+
+import pluggy
+
+from plugin_contract.errors import PluginError
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    """One loaded plugin: its entry-point name, distribution, version and implemented hooks."""
+
+    name: str
+    distribution: str
+    version: str
+    module: str
+    hooks: tuple[str, ...] = field(default=())
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "distribution": self.distribution,
+            "version": self.version,
+            "module": self.module,
+            "hooks": list(self.hooks),
+        }
+
+
+def group_entry_points(group: str) -> list[EntryPoint]:
+    """The entry points of ``group``, in a stable order."""
+    return sorted(entry_points(group=group), key=lambda ep: ep.name)
+
+
+def load_entry_points(
+    manager: pluggy.PluginManager,
+    group: str,
+    points: Iterable[EntryPoint] | None = None,
+) -> list[PluginInfo]:
+    """Register every entry point of ``group`` with ``manager`` and describe what was loaded.
+
+    A plugin that fails to import raises :class:`PluginError` naming it and its distribution.
+    """
+    loaded: list[PluginInfo] = []
+    for point in group_entry_points(group) if points is None else points:
+        if manager.get_plugin(point.name) is not None or manager.is_blocked(point.name):
+            continue
+        dist_name, version = _distribution_of(point)
+        try:
+            plugin = point.load()
+        except Exception as error:
+            raise PluginError(
+                f"plugin {point.name!r} ({dist_name} {version}) failed to load from "
+                f"{point.value!r}: {type(error).__name__}: {error}"
+            ) from error
+        try:
+            manager.register(plugin, name=point.name)
+        except pluggy.PluginValidationError as error:
+            raise PluginError(
+                f"plugin {point.name!r} ({dist_name} {version}) does not fit the hook "
+                f"specifications: {error}"
+            ) from error
+        loaded.append(
+            PluginInfo(
+                name=point.name,
+                distribution=dist_name,
+                version=version,
+                module=point.value,
+                hooks=implemented_hooks(manager, plugin),
+            )
+        )
+    return loaded
+
+
+def implemented_hooks(manager: pluggy.PluginManager, plugin: object) -> tuple[str, ...]:
+    """Names of the hooks ``plugin`` implements, sorted."""
+    callers = manager.get_hookcallers(plugin) or []
+    return tuple(sorted(caller.name for caller in callers))
+
+
+def verify_hookimpls(
+    manager: pluggy.PluginManager,
+    known_elsewhere: Collection[str] = (),
+) -> None:
+    """Fail with a clear error for any hookimpl that matches no spec (a typo, usually).
+
+    ``known_elsewhere`` names hooks another host defines (real conda's), accepted unchecked.
+    """
+    specified = sorted(
+        name
+        for name in dir(manager.hook)
+        if not name.startswith("_") and getattr(manager.hook, name).spec is not None
+    )
+    for name in dir(manager.hook):
+        if name.startswith("_"):
+            continue
+        caller = getattr(manager.hook, name)
+        if caller.spec is not None or name in known_elsewhere:
+            continue
+        for impl in caller.get_hookimpls():
+            if impl.optionalhook:
+                continue
+            plugin_name = manager.get_name(impl.plugin) or repr(impl.plugin)
+            close = difflib.get_close_matches(name, [*specified, *known_elsewhere], n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise PluginError(
+                f"plugin {plugin_name!r} implements {name!r}, which matches no hook "
+                f"specification{hint}"
+            )
+
+
+def _distribution_of(point: EntryPoint) -> tuple[str, str]:
+    dist = point.dist
+    if dist is None:
+        return "unknown", "unknown"
+    return dist.metadata["Name"] or dist.name, dist.version

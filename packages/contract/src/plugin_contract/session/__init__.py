@@ -1,0 +1,1 @@
+"""Session selection per channel for conda (filled in by the session issue)."""

@@ -1,0 +1,1 @@
+"""Shell activation for conda environments (filled in by the shell issue)."""

@@ -1,0 +1,95 @@
+"""The contract's conda plugin manager: specs, native conda hooks, typos and load failures."""
+
+from __future__ import annotations
+
+import sys
+import types
+from collections.abc import Iterator
+from importlib.metadata import EntryPoint
+
+import pytest
+
+from plugin_contract.conda import ContractPluginManager, get_plugin_manager, hookimpl
+from plugin_contract.errors import PluginError
+from plugin_contract.plugins import load_entry_points
+from plugin_contract.session.types import CondaSessionClass
+
+
+class SessionPlugin:
+    @hookimpl
+    def conda_session_classes(self) -> Iterator[CondaSessionClass]:
+        yield CondaSessionClass(name="  Example ", session_class=dict)
+
+
+class NativeCondaPlugin:
+    @hookimpl
+    def conda_auth_handlers(self) -> Iterator[object]:
+        yield from ()
+
+
+class TypoPlugin:
+    @hookimpl
+    def conda_sesion_classes(self) -> Iterator[object]:
+        yield from ()
+
+
+class UnknownArgumentPlugin:
+    @hookimpl
+    def conda_shell_plugins(self, shell: str) -> Iterator[object]:
+        yield from ()
+
+
+def test_a_spec_hook_is_called_and_names_are_normalised() -> None:
+    manager = ContractPluginManager()
+    manager.register(SessionPlugin(), name="example")
+    manager.verify()
+    results = [entry for batch in manager.hook.conda_session_classes() for entry in batch]
+    assert results == [CondaSessionClass("example", dict)]
+
+
+def test_real_conda_hooks_are_accepted_without_a_local_spec() -> None:
+    manager = ContractPluginManager()
+    manager.register(NativeCondaPlugin(), name="native")
+    manager.verify()
+
+
+def test_a_typo_names_the_plugin_and_suggests_the_spec() -> None:
+    manager = ContractPluginManager()
+    manager.register(TypoPlugin(), name="typo-plugin")
+    with pytest.raises(PluginError) as caught:
+        manager.verify()
+    message = str(caught.value)
+    assert "'typo-plugin'" in message
+    assert "'conda_sesion_classes'" in message
+    assert "did you mean 'conda_session_classes'" in message
+
+
+def _module(monkeypatch: pytest.MonkeyPatch, name: str, **attrs: object) -> None:
+    module = types.ModuleType(name)
+    for key, value in attrs.items():
+        setattr(module, key, value)
+    monkeypatch.setitem(sys.modules, name, module)
+
+
+def test_an_import_failure_names_the_entry_point(monkeypatch: pytest.MonkeyPatch) -> None:
+    point = EntryPoint("broken", "no_such_module_for_contract_tests", "conda")
+    with pytest.raises(PluginError, match=r"plugin 'broken' .* failed to load"):
+        load_entry_points(ContractPluginManager(), "conda", [point])
+
+
+def test_an_impl_with_arguments_the_spec_lacks_is_a_plugin_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _module(monkeypatch, "contract_test_bad_args", plugin=UnknownArgumentPlugin())
+    point = EntryPoint("bad-args", "contract_test_bad_args:plugin", "conda")
+    with pytest.raises(PluginError, match=r"plugin 'bad-args' .* does not fit"):
+        load_entry_points(ContractPluginManager(), "conda", [point])
+
+
+def test_installed_plugins_report_distribution_and_version() -> None:
+    infos = {info.name: info for info in get_plugin_manager().plugin_infos}
+    # The workspace installs every package; the contract's own conda plugins are among them.
+    shell = infos["shell-posix"]
+    assert shell.distribution == "shell-posix"
+    assert shell.version.count(".") >= 2
+    assert shell.module == "shell_posix.plugin"
