@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 from collections.abc import Sequence
 
 from plugin_contract.__about__ import __version__
@@ -39,7 +40,12 @@ def _list_plugins(host: str, *, as_json: bool) -> int:
     if host in ("devpi", "all"):
         from plugin_contract.devpi.manager import load_devpi_plugins
 
-        found["devpi"] = load_devpi_plugins()[1]
+        with warnings.catch_warnings():
+            # devpi-server's own imports (pyramid -> pkg_resources) warn on every start;
+            # a listing is no place to repeat that.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            warnings.simplefilter("ignore", UserWarning)
+            found["devpi"] = load_devpi_plugins()[1]
     if as_json:
         print(json.dumps({h: [p.as_dict() for p in infos] for h, infos in found.items()}, indent=2))
         return 0
