@@ -55,7 +55,7 @@ def _list_plugins(host: str, *, as_json: bool) -> int:
             print("  (none installed)")
         for info in infos:
             hooks = ", ".join(info.hooks) or "(no hooks yet)"
-            print(f"  {info.name:<28} {info.distribution} {info.version:<10} {hooks}")
+            print(f"  {info.name:<26} {info.distribution + ' ' + info.version:<30} {hooks}")
     return 0
 
 
