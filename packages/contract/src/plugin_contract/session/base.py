@@ -102,6 +102,10 @@ class CondaSession(requests.Session):
         """Called once after a 401 inside the channel; return True to retry the request."""
         return False
 
+    def explain_status(self, response: Response) -> str:
+        """A hint for an error status (e.g. where rejected credentials came from), or ""."""
+        return ""
+
     def apply_auth(self, request: PreparedRequest) -> PreparedRequest:
         """Add credentials if ``request`` is inside the channel; the conda bridge calls this."""
         if request.url and self.in_scope(request.url):
