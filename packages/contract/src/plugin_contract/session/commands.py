@@ -48,6 +48,16 @@ def build_parser(registry: SessionRegistry) -> argparse.ArgumentParser:
     login = commands.add_parser("login", help="store credentials for a channel and select it")
     login.add_argument("channel", help="channel URL or pattern, e.g. https://repo.example.com/x")
     login.add_argument("--session", required=True, help="session name, e.g. basic-auth")
+    login.add_argument(
+        "--verify",
+        action="store_true",
+        help="check the credentials against the channel first; save nothing if rejected",
+    )
+    login.add_argument(
+        "--allow-http",
+        action="store_true",
+        help="allow credentials over plain HTTP to this (non-loopback) channel",
+    )
     for entry in registry.classes.values():
         cls = entry.session_class
         if isinstance(cls, type) and issubclass(cls, CondaSession):
