@@ -112,7 +112,7 @@ class ChannelServer:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> ChannelServer:
-        server = ThreadingHTTPServer((self.host, 0), _make_handler(self))
+        server = _QuietServer((self.host, 0), _make_handler(self))
         server.daemon_threads = True
         self._server = server
         self._thread = threading.Thread(
@@ -156,6 +156,16 @@ class ChannelServer:
         with self._lock:
             queue = self.scripted.get(path)
             return queue.pop(0) if queue else None
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """Clients closing kept-alive connections is normal here, not worth a traceback."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
 
 
 def _make_handler(channel: ChannelServer) -> type[BaseHTTPRequestHandler]:

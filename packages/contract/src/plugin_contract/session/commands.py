@@ -35,6 +35,7 @@ from plugin_contract.session.registry import SessionRegistry
 PROG = "conda-session"
 SECRET_LOOKING = re.compile(r"pass|secret|token|key|credential", re.IGNORECASE)
 CHUNK = 1 << 16
+HARMLESS_KEYS = frozenset({"username", "allow_http", "credential", "credential_source"})
 
 
 def build_parser(registry: SessionRegistry) -> argparse.ArgumentParser:
@@ -292,6 +293,6 @@ def redact(settings: Mapping[str, str]) -> dict[str, str]:
     """Settings with secret-looking values replaced (file paths and env names are kept)."""
     shown: dict[str, str] = {}
     for key, value in settings.items():
-        harmless = key.endswith(("_file", "_env", "_prefix")) or key in ("username", "allow_http")
+        harmless = key.endswith(("_file", "_env", "_prefix")) or key in HARMLESS_KEYS
         shown[key] = value if harmless or not SECRET_LOOKING.search(key) else "<redacted>"
     return shown
