@@ -14,6 +14,8 @@ second origin never saw an ``Authorization`` header.
 - ``scripted[path]`` is a list of ``(status, headers)`` answers consumed first (retries).
 
 Use as a context manager or call ``start()`` / ``close()``; every wait is bounded.
+``python -m testharness.channel PORT USER PASSWORD`` serves the default channel with basic
+auth in its own process (benchmarks use it that way).
 """
 
 from __future__ import annotations
@@ -92,6 +94,7 @@ class ChannelServer:
     files: dict[str, bytes] = field(default_factory=channel_files)
     auth_check: AuthCheck | None = None
     host: str = "127.0.0.1"
+    bind_port: int = 0
     auth_challenge: str = 'Basic realm="channel"'
     redirects: dict[str, str] = field(default_factory=dict)
     redirect_before_auth: bool = False
@@ -112,7 +115,7 @@ class ChannelServer:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> ChannelServer:
-        server = _QuietServer((self.host, 0), _make_handler(self))
+        server = _QuietServer((self.host, self.bind_port), _make_handler(self))
         server.daemon_threads = True
         self._server = server
         self._thread = threading.Thread(
@@ -171,6 +174,8 @@ class _QuietServer(ThreadingHTTPServer):
 def _make_handler(channel: ChannelServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        wbufsize = 1 << 16  # one send per response (flushed by handle_one_request)
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: Any) -> None:
             return None
@@ -218,3 +223,23 @@ def _make_handler(channel: ChannelServer) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(body)
 
     return Handler
+
+
+def main(argv: list[str] | None = None) -> None:
+    import sys
+    import time
+
+    port, username, password = (argv if argv is not None else sys.argv[1:])[:3]
+    server = ChannelServer(auth_check=basic_auth_check(username, password), bind_port=int(port))
+    server.start()
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+
+
+if __name__ == "__main__":
+    main()
