@@ -69,3 +69,17 @@ def test_plugin_registers_its_session_and_before_action() -> None:
     actions = [a for batch in manager.hook.conda_before_actions() for a in batch]
     assert "basic-auth" in [c.name for c in classes]
     assert "basic-auth-credentials" in [a.name for a in actions]
+
+
+def test_handler_without_a_local_entry_is_scoped_to_the_channel_conda_named(
+    home: dict[str, str], server: ChannelServer, other_origin: ChannelServer
+) -> None:
+    channel = f"{server.url}/channel"
+    CredentialStore().save("basic-auth", channel, {"username": USER, "password": PASSWORD})
+    handler = make_auth_handler("basic-auth", ChannelAuthBase)(channel)
+    with requests.Session() as conda_like:
+        conda_like.auth = handler
+        assert conda_like.get(f"{channel}/noarch/repodata.json", timeout=10).status_code == 200
+        conda_like.get(f"{other_origin.url}/channel/noarch/repodata.json", timeout=10)
+    assert len(server.authorizations()) == 1
+    assert other_origin.authorizations() == []
