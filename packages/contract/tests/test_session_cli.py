@@ -99,3 +99,12 @@ def test_retry_after_is_honoured_but_capped(header: str, expected: float) -> Non
     retry = make_retry(total=3, backoff_factor=0.1, max_retry_after=60.0)
     assert retry.get_retry_after(FakeResponse(header)) == expected  # type: ignore[arg-type]
     assert retry.new(total=2).max_retry_after == 60.0
+
+
+def test_unwritable_output_is_one_line(tmp_path: Path) -> None:
+    local = tmp_path / "repodata.json"
+    local.write_text("{}")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    proc = run(tmp_path, "fetch", local.as_uri(), "-o", str(blocker / "out.json"))
+    one_line_error(proc, "a-file")

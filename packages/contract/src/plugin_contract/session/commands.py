@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from plugin_contract.__about__ import __version__
-from plugin_contract.errors import ContractError
+from plugin_contract.errors import ContractError, PluginError
 from plugin_contract.session.base import (
     CondaSession,
     LoginRequest,
@@ -63,7 +63,12 @@ def build_parser(registry: SessionRegistry) -> argparse.ArgumentParser:
         cls = entry.session_class
         if isinstance(cls, type) and issubclass(cls, CondaSession):
             group = login.add_argument_group(f"{entry.name} options")
-            cls.add_login_arguments(group)  # type: ignore[arg-type]
+            try:
+                cls.add_login_arguments(group)  # type: ignore[arg-type]
+            except argparse.ArgumentError as error:
+                raise PluginError(
+                    f"session {entry.name!r} adds a login option that clashes: {error}"
+                ) from None
 
     logout = commands.add_parser("logout", help="forget a channel's credentials and entry")
     logout.add_argument("channel")
@@ -96,6 +101,13 @@ def run(argv: Sequence[str], registry: SessionRegistry | None = None) -> int:
         return handler(args, reg)
     except ContractError as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        # requests' errors are OSErrors too; their text may hold URLs, so show only the kind
+        where = f" on {error.filename}" if getattr(error, "filename", None) else ""
+        reason = f": {error.strerror}" if error.strerror and where else ""
+        kind = type(error).__name__
+        print(f"{PROG}: error: network or file error ({kind}){where}{reason}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"{PROG}: error: interrupted", file=sys.stderr)
