@@ -11,6 +11,7 @@ second origin never saw an ``Authorization`` header.
   ``WWW-Authenticate`` (``auth_challenge``).
 - ``redirects[path] = location`` answers 302 to ``location`` (before the auth check when
   ``redirect_before_auth``).
+- ``delays[path]`` seconds to wait before answering (timeout tests; keep them short).
 - ``scripted[path]`` is a list of ``(status, headers)`` answers consumed first (retries).
 
 Use as a context manager or call ``start()`` / ``close()``; every wait is bounded.
@@ -24,6 +25,7 @@ import base64
 import hmac
 import json
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -99,6 +101,7 @@ class ChannelServer:
     redirects: dict[str, str] = field(default_factory=dict)
     redirect_before_auth: bool = False
     scripted: dict[str, list[tuple[int, dict[str, str]]]] = field(default_factory=dict)
+    delays: dict[str, float] = field(default_factory=dict)
     requests: list[RecordedRequest] = field(default_factory=list)
     _server: ThreadingHTTPServer | None = None
     _thread: threading.Thread | None = None
@@ -190,6 +193,8 @@ def _make_handler(channel: ChannelServer) -> type[BaseHTTPRequestHandler]:
             headers = {name.title(): value for name, value in self.headers.items()}
             path = self.path.split("?", 1)[0]
             channel.record(RecordedRequest(self.command, path, headers))
+            if path in channel.delays:
+                time.sleep(channel.delays[path])
             scripted = channel.next_scripted(path)
             if scripted is not None:
                 self._send(scripted[0], b"scripted\n", scripted[1], send_body)
@@ -227,7 +232,6 @@ def _make_handler(channel: ChannelServer) -> type[BaseHTTPRequestHandler]:
 
 def main(argv: list[str] | None = None) -> None:
     import sys
-    import time
 
     port, username, password = (argv if argv is not None else sys.argv[1:])[:3]
     server = ChannelServer(auth_check=basic_auth_check(username, password), bind_port=int(port))

@@ -112,6 +112,22 @@ def test_config_proxy_is_used_and_no_proxy_bypasses_it(
     assert len(other.recorded()) == 1
 
 
+def test_environment_no_proxy_bypasses_a_configured_proxy(
+    server: ChannelServer, other: ChannelServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    session = CondaSession(config=config(proxy_servers={"http": other.url}))
+    assert session.get(server.url + REPODATA).status_code == 200
+    assert other.recorded() == []
+
+
+def test_read_timeout_from_config(server: ChannelServer) -> None:
+    server.delays[REPODATA] = 1.0
+    session = CondaSession(config=config(read_timeout=0.1, max_retries=0))
+    with pytest.raises(requests.exceptions.ConnectionError):
+        session.get(server.url + REPODATA)
+
+
 def test_ssl_verify_and_client_cert_settings() -> None:
     session = CondaSession(
         config=config(ssl_verify="/etc/ca.pem", client_ssl_cert="c.pem", client_ssl_cert_key="k")

@@ -257,7 +257,9 @@ def _fetch(args: argparse.Namespace, registry: SessionRegistry) -> int:
         raise SessionError(f"TLS verification failed for {where}; check ssl_verify") from None
     except requests.exceptions.Timeout:
         raise SessionError(f"timed out fetching {where}") from None
-    except requests.exceptions.ConnectionError:
+    except requests.exceptions.ConnectionError as error:
+        if "timed out" in str(error).lower():
+            raise SessionError(f"timed out fetching {where}") from None
         raise SessionError(f"cannot connect to {where}") from None
     except requests.exceptions.RequestException as error:
         raise SessionError(f"request to {where} failed ({type(error).__name__})") from None
