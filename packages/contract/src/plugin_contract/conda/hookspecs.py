@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from plugin_contract.conda.markers import hookspec
 
 if TYPE_CHECKING:
-    from plugin_contract.session.types import CondaSessionClass
+    from plugin_contract.session.types import CondaBeforeAction, CondaSessionClass
     from plugin_contract.shell.types import CondaShellPlugins
 
 
@@ -22,6 +22,18 @@ def conda_session_classes() -> Iterable[CondaSessionClass]:
     """Register ``requests.Session``-compatible classes selectable globally or per channel.
 
     :return: ``CondaSessionClass(name, session_class)`` entries; names are unique.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def conda_before_actions() -> Iterable[CondaBeforeAction]:
+    """Register work to run once, in the main thread, before a command uses the network.
+
+    The design's ``CondaBeforeAction``: interactive credential prompts belong here, never in
+    download threads. Called by ``plugin_contract.session.run_before_actions``.
+
+    :return: ``CondaBeforeAction(name, action, run_for)`` entries; names are unique.
     """
     raise NotImplementedError
 

@@ -1,1 +1,171 @@
-"""Session selection per channel for conda (filled in by the session issue)."""
+"""Session selection per conda channel: the ``conda_session_classes`` contract.
+
+API summary (stable; later changes are additive only)
+====================================================
+
+Hooks (``plugin_contract.conda.hookspecs``, mark with ``plugin_contract.conda.hookimpl``):
+
+- ``conda_session_classes() -> Iterable[CondaSessionClass(name, session_class, summary="")]``
+- ``conda_before_actions() -> Iterable[CondaBeforeAction(name, action, run_for=frozenset())]``;
+  ``action(ctx: BeforeActionContext)`` runs once in the main thread before a command uses the
+  network; ``ctx.channels`` lists ``ChannelUse(channel, session_name, url)``;
+  ``ctx.uses_of(name)``; ``ctx.session_for(use)`` (the shared session);
+  ``ctx.prompt(text, secret=True, why=...)`` raises ``CredentialsError`` when
+  ``ctx.interactive`` is false.
+- Real conda bridge: ``conda_auth_handlers_for(name)`` (module ``conda_bridge``) yields
+  conda's ``CondaAuthHandler(name, handler)`` whose handler (a ``ChannelAuthBase``) delegates
+  to the session's ``apply_auth``; yields nothing when conda is not installed.
+
+Session classes (``base``):
+
+- ``CondaSession(requests.Session)``, constructed as
+  ``cls(*, channel: ChannelMatch | None, config: SessionConfig)`` once per (class, channel).
+  ``self.channel`` / ``self.settings`` (flat ``str -> str`` of the matched entry) /
+  ``self.config``. Defaults: retries on 413/429/500/502/503/504 honouring ``Retry-After``,
+  (connect, read) timeouts, User-Agent, proxies + ``NO_PROXY``, ``ssl_verify`` (bool, CA path,
+  ``truststore``), client certs, offline (``OfflineError``; ``file://`` works).
+- Override ``add_credentials(request)`` (called only when ``in_scope(request.url)``: inside
+  the matched channel), ``refresh_credentials(response) -> bool`` (once after a 401, True
+  retries), ``sensitive_headers`` (stripped on redirects that leave the origin; credentials
+  are re-added only inside the channel). ``apply_auth(request)`` is the scoped entry point.
+- ``refuse_plaintext(url)`` raises ``CredentialsError`` unless HTTPS, loopback HTTP, or
+  the channel setting ``allow_http: true``; ``explain_status(response) -> str`` adds a hint to
+  ``conda-session fetch`` errors.
+- CLI classmethods: ``add_login_arguments(parser)`` (common options already present:
+  ``--verify`` -> ``args.verify``, ``--allow-http`` -> ``args.allow_http``),
+  ``login(LoginRequest) -> settings``, ``logout(LogoutRequest) -> bool``,
+  ``status(StatusRequest) -> Mapping[str, str]`` (redacted).
+  Requests carry ``channel``, ``session_name``, ``config``, ``store`` (and for login ``args``,
+  ``interactive``, ``stdin``, ``stderr``, ``make_session(cls)``).
+
+Channels (``channels``):
+
+- ``ChannelPattern.parse(text, channel_alias)``: scheme/host/port exact, optional leading
+  ``*.`` host label, whole path segments (``/*`` suffix optional); ``.contains(url)``,
+  ``.origin`` (``Origin(scheme, host, port)`` or ``None`` for ``*.``), ``.is_loopback``.
+- ``ChannelMatch(pattern, session_name, settings, source)``: ``.key`` (stable identity),
+  ``.contains(url)``, ``.same_origin(url)``.
+
+Configuration (``config``): ``SessionConfig.load(environ=None, paths=None)`` reads the condarc
+search path; ``.match(url)`` (most specific wins, last on ties), ``.session_name_for(match)``;
+``user_condarc()``; ``setting_is_true(settings, key)``.
+
+Selection (``registry``): ``get_session(url)`` (cached per (class, channel), thread-safe),
+``clear_session_cache()``, ``SessionRegistry(config=, classes=, before_actions=)`` with
+``.resolve(url) -> Resolution(session_name, session_class, channel)``, ``.get_session(url)``;
+``run_before_actions(command, urls, registry=, interactive=)`` (module ``before``).
+
+Credentials (``credentials``): ``CredentialStore()`` over the system keyring
+(``load/save/delete(session_name, channel_key[, record])``, JSON string records);
+``remember/remembered(session_name, channel_key)`` for process-only credentials (prompts).
+``Secret`` (never shown in repr/str). Errors (``errors``): ``SessionError``,
+``UnknownSessionError``, ``OfflineError``, ``CredentialsError``, ``CredentialStoreError``,
+``HTTPStatusError``; all ``ContractError`` (one line, no traceback in the CLI).
+
+CLI ``conda-session``: ``login CHANNEL --session NAME [plugin options]``, ``logout CHANNEL``,
+``status [--json]``, ``which URL``, ``fetch URL [-o FILE]``.
+
+Names below are imported lazily, so ``import plugin_contract.session.types`` needs no
+``requests``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from plugin_contract.devpi.secrets import Secret
+    from plugin_contract.session.base import (
+        CondaSession,
+        LoginRequest,
+        LogoutRequest,
+        StatusRequest,
+    )
+    from plugin_contract.session.before import (
+        BeforeActionContext,
+        ChannelUse,
+        run_before_actions,
+    )
+    from plugin_contract.session.channels import ChannelMatch, ChannelPattern, Origin
+    from plugin_contract.session.config import SessionConfig
+    from plugin_contract.session.credentials import CredentialStore, remember, remembered
+    from plugin_contract.session.errors import (
+        CredentialsError,
+        CredentialStoreError,
+        HTTPStatusError,
+        OfflineError,
+        SessionError,
+        UnknownSessionError,
+    )
+    from plugin_contract.session.registry import (
+        SessionRegistry,
+        clear_session_cache,
+        get_session,
+    )
+    from plugin_contract.session.types import CondaBeforeAction, CondaSessionClass
+
+_EXPORTS = {
+    "Secret": "plugin_contract.devpi.secrets",
+    "CondaSession": "plugin_contract.session.base",
+    "LoginRequest": "plugin_contract.session.base",
+    "LogoutRequest": "plugin_contract.session.base",
+    "StatusRequest": "plugin_contract.session.base",
+    "BeforeActionContext": "plugin_contract.session.before",
+    "ChannelUse": "plugin_contract.session.before",
+    "run_before_actions": "plugin_contract.session.before",
+    "ChannelMatch": "plugin_contract.session.channels",
+    "ChannelPattern": "plugin_contract.session.channels",
+    "Origin": "plugin_contract.session.channels",
+    "SessionConfig": "plugin_contract.session.config",
+    "CredentialStore": "plugin_contract.session.credentials",
+    "remember": "plugin_contract.session.credentials",
+    "remembered": "plugin_contract.session.credentials",
+    "CredentialsError": "plugin_contract.session.errors",
+    "CredentialStoreError": "plugin_contract.session.errors",
+    "HTTPStatusError": "plugin_contract.session.errors",
+    "OfflineError": "plugin_contract.session.errors",
+    "SessionError": "plugin_contract.session.errors",
+    "UnknownSessionError": "plugin_contract.session.errors",
+    "SessionRegistry": "plugin_contract.session.registry",
+    "clear_session_cache": "plugin_contract.session.registry",
+    "get_session": "plugin_contract.session.registry",
+    "CondaBeforeAction": "plugin_contract.session.types",
+    "CondaSessionClass": "plugin_contract.session.types",
+}
+
+__all__ = [
+    "BeforeActionContext",
+    "ChannelMatch",
+    "ChannelPattern",
+    "ChannelUse",
+    "CondaBeforeAction",
+    "CondaSession",
+    "CondaSessionClass",
+    "CredentialStore",
+    "CredentialStoreError",
+    "CredentialsError",
+    "HTTPStatusError",
+    "LoginRequest",
+    "LogoutRequest",
+    "OfflineError",
+    "Origin",
+    "Secret",
+    "SessionConfig",
+    "SessionError",
+    "SessionRegistry",
+    "StatusRequest",
+    "UnknownSessionError",
+    "clear_session_cache",
+    "get_session",
+    "remember",
+    "remembered",
+    "run_before_actions",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

@@ -1,0 +1,312 @@
+"""The subcommands of ``conda-session``; ``cli.main`` parses and dispatches here."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from plugin_contract.__about__ import __version__
+from plugin_contract.errors import ContractError, PluginError
+from plugin_contract.session.base import (
+    CondaSession,
+    LoginRequest,
+    LogoutRequest,
+    StatusRequest,
+    channel_for,
+)
+from plugin_contract.session.before import is_interactive, run_before_actions
+from plugin_contract.session.channels import ChannelMatch, safe_url
+from plugin_contract.session.condarc_writer import (
+    remove_channel_entry,
+    upsert_channel_entry,
+)
+from plugin_contract.session.config import user_condarc
+from plugin_contract.session.credentials import CredentialStore
+from plugin_contract.session.errors import HTTPStatusError, SessionError
+from plugin_contract.session.registry import SessionRegistry
+
+PROG = "conda-session"
+SECRET_LOOKING = re.compile(r"pass|secret|token|key|credential", re.IGNORECASE)
+CHUNK = 1 << 16
+HARMLESS_KEYS = frozenset({"username", "allow_http", "credential", "credential_source"})
+
+
+def build_parser(registry: SessionRegistry) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Per-channel network sessions for conda: log in, inspect, fetch.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    login = commands.add_parser("login", help="store credentials for a channel and select it")
+    login.add_argument("channel", help="channel URL or pattern, e.g. https://repo.example.com/x")
+    login.add_argument("--session", required=True, help="session name, e.g. basic-auth")
+    login.add_argument(
+        "--verify",
+        action="store_true",
+        help="check the credentials against the channel first; save nothing if rejected",
+    )
+    login.add_argument(
+        "--allow-http",
+        action="store_true",
+        help="allow credentials over plain HTTP to this (non-loopback) channel",
+    )
+    for entry in registry.classes.values():
+        cls = entry.session_class
+        if isinstance(cls, type) and issubclass(cls, CondaSession):
+            group = login.add_argument_group(f"{entry.name} options")
+            try:
+                cls.add_login_arguments(group)  # type: ignore[arg-type]
+            except argparse.ArgumentError as error:
+                raise PluginError(
+                    f"session {entry.name!r} adds a login option that clashes: {error}"
+                ) from None
+
+    logout = commands.add_parser("logout", help="forget a channel's credentials and entry")
+    logout.add_argument("channel")
+    logout.add_argument("--session", help="session name when the channel has no entry")
+
+    status = commands.add_parser("status", help="configured channels and credentials (redacted)")
+    status.add_argument("--json", action="store_true", help="print JSON")
+
+    which = commands.add_parser("which", help="the session and config entry that apply to URL")
+    which.add_argument("url")
+    which.add_argument("--json", action="store_true", help="print JSON")
+
+    fetch = commands.add_parser("fetch", help="download URL through its configured session")
+    fetch.add_argument("url")
+    fetch.add_argument("-o", "--output", type=Path, help="write to FILE instead of stdout")
+    return parser
+
+
+def run(argv: Sequence[str], registry: SessionRegistry | None = None) -> int:
+    try:
+        reg = registry or SessionRegistry()
+        args = build_parser(reg).parse_args(argv)
+        handler = {
+            "login": _login,
+            "logout": _logout,
+            "status": _status,
+            "which": _which,
+            "fetch": _fetch,
+        }[args.command]
+        return handler(args, reg)
+    except ContractError as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        # requests' errors are OSErrors too; their text may hold URLs, so show only the kind
+        where = f" on {error.filename}" if getattr(error, "filename", None) else ""
+        reason = f": {error.strerror}" if error.strerror and where else ""
+        kind = type(error).__name__
+        print(f"{PROG}: error: network or file error ({kind}){where}{reason}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"{PROG}: error: interrupted", file=sys.stderr)
+        return 130
+
+
+def _session_class(registry: SessionRegistry, name: str) -> type[CondaSession]:
+    cls = registry.class_named(name.strip().lower())
+    if not (isinstance(cls, type) and issubclass(cls, CondaSession)):
+        raise SessionError(f"session {name!r} does not support conda-session login/logout")
+    return cls
+
+
+def _login(args: argparse.Namespace, registry: SessionRegistry) -> int:
+    config = registry.config
+    name = args.session.strip().lower()
+    cls = _session_class(registry, name)
+    existing = channel_for(args.channel, config)
+    channel = ChannelMatch(existing.pattern, name, dict(existing.settings), existing.source)
+    store = CredentialStore()
+    request = LoginRequest(
+        channel=channel,
+        session_name=name,
+        args=args,
+        config=config,
+        store=store,
+        interactive=is_interactive(config.environ),
+        stdin=sys.stdin,
+        stderr=sys.stderr,
+        environ=config.environ,
+    )
+    settings = dict(cls.login(request))
+    path = user_condarc(config.environ)
+    try:
+        entry = {"auth": name, **settings}
+        upsert_channel_entry(path, channel.pattern, entry, config.channel_alias)
+    except BaseException:
+        cls.logout(LogoutRequest(channel, name, config, store, config.environ))
+        raise
+    print(f"logged in to {channel.key} with {name}; channel entry written to {path}")
+    return 0
+
+
+def _logout(args: argparse.Namespace, registry: SessionRegistry) -> int:
+    config = registry.config
+    channel = channel_for(args.channel, config)
+    name = (args.session or channel.session_name or "").strip().lower()
+    if not name:
+        raise SessionError(
+            f"no session is configured for {channel.key}; pass --session NAME to remove "
+            "stored credentials anyway"
+        )
+    cls = _session_class(registry, name)
+    had_credentials = cls.logout(
+        LogoutRequest(channel, name, config, CredentialStore(), config.environ)
+    )
+    path = user_condarc(config.environ)
+    had_entry = remove_channel_entry(path, channel.pattern, config.channel_alias)
+    if not (had_credentials or had_entry):
+        print(f"nothing stored for {channel.key}")
+        return 0
+    what = [w for w, done in (("credentials", had_credentials), ("entry", had_entry)) if done]
+    print(f"logged out of {channel.key} ({' and '.join(what)} removed)")
+    return 0
+
+
+def _status(args: argparse.Namespace, registry: SessionRegistry) -> int:
+    config = registry.config
+    rows: list[dict[str, Any]] = []
+    store = CredentialStore()
+    for entry in config.channels:
+        name = config.session_name_for(entry) or "default"
+        row: dict[str, Any] = {
+            "channel": entry.key,
+            "session": name,
+            "source": str(entry.source) if entry.source else None,
+            "settings": redact(entry.settings),
+        }
+        cls = registry.classes.get(name)
+        if cls is None:
+            row["problem"] = f"session {name!r} is not installed"
+        elif isinstance(cls.session_class, type) and issubclass(cls.session_class, CondaSession):
+            try:
+                row["details"] = redact(
+                    cls.session_class.status(
+                        StatusRequest(entry, name, config, store, config.environ)
+                    )
+                )
+            except ContractError as error:
+                row["problem"] = str(error)
+        rows.append(row)
+    result = {
+        "network_session_class": config.network_session_class or "default",
+        "files": [str(p) for p in config.files],
+        "channels": rows,
+    }
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    print(f"global session: {result['network_session_class']}")
+    if not rows:
+        print("no channel entries (conda-session login CHANNEL --session NAME adds one)")
+    for row in rows:
+        print(f"{row['channel']}")
+        print(f"  session: {row['session']}   from: {row['source']}")
+        for key, value in {**row["settings"], **row.get("details", {})}.items():
+            print(f"  {key}: {value}")
+        if "problem" in row:
+            print(f"  problem: {row['problem']}")
+    return 0
+
+
+def _which(args: argparse.Namespace, registry: SessionRegistry) -> int:
+    resolution = registry.resolve(args.url)
+    channel = resolution.channel
+    result: dict[str, Any] = {
+        "url": safe_url(args.url),
+        "session": resolution.session_name,
+        "channel": channel.key if channel else None,
+        "source": str(channel.source) if channel and channel.source else None,
+        "settings": redact(channel.settings) if channel else {},
+    }
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    print(f"session: {result['session']}")
+    if channel is None:
+        how = "network_session_class" if registry.config.network_session_class else "defaults"
+        print(f"channel: (no entry matches; {how} apply)")
+    else:
+        print(f"channel: {result['channel']}   from: {result['source']}")
+        for key, value in result["settings"].items():
+            print(f"  {key}: {value}")
+    return 0
+
+
+def _fetch(args: argparse.Namespace, registry: SessionRegistry) -> int:
+    import requests
+
+    url = args.url
+    run_before_actions("fetch", [url], registry=registry)
+    session = registry.get_session(url)
+    where = safe_url(url)
+    try:
+        response = session.get(url, stream=True)
+    except requests.exceptions.SSLError:
+        raise SessionError(f"TLS verification failed for {where}; check ssl_verify") from None
+    except requests.exceptions.Timeout:
+        raise SessionError(f"timed out fetching {where}") from None
+    except requests.exceptions.ConnectionError as error:
+        if "timed out" in str(error).lower():
+            raise SessionError(f"timed out fetching {where}") from None
+        raise SessionError(f"cannot connect to {where}") from None
+    except requests.exceptions.RequestException as error:
+        raise SessionError(f"request to {where} failed ({type(error).__name__})") from None
+    with response:
+        if response.status_code >= 400:
+            raise HTTPStatusError(_status_message(session, response, where), response.status_code)
+        if args.output is None:
+            for chunk in response.iter_content(CHUNK):
+                sys.stdout.buffer.write(chunk)
+            sys.stdout.flush()
+            return 0
+        _write_atomically(args.output, response)
+    print(f"saved {where} to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _status_message(session: Any, response: Any, where: str) -> str:
+    code = response.status_code
+    hints = {
+        401: "the server wants credentials: missing or rejected",
+        403: "the credentials are not allowed to read this",
+        404: "not found: check the URL and channel name",
+    }
+    text = f"HTTP {code} from {where}: {hints.get(code, response.reason or 'error')}"
+    explain = getattr(session, "explain_status", None)
+    extra = str(explain(response)) if callable(explain) else ""
+    return f"{text}; {extra}" if extra else text
+
+
+def _write_atomically(target: Path, response: Any) -> None:
+    target = target.expanduser()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            for chunk in response.iter_content(CHUNK):
+                out.write(chunk)
+        Path(temp).replace(target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def redact(settings: Mapping[str, str]) -> dict[str, str]:
+    """Settings with secret-looking values replaced (file paths and env names are kept)."""
+    shown: dict[str, str] = {}
+    for key, value in settings.items():
+        harmless = key.endswith(("_file", "_env", "_prefix")) or key in HARMLESS_KEYS
+        shown[key] = value if harmless or not SECRET_LOOKING.search(key) else "<redacted>"
+    return shown
