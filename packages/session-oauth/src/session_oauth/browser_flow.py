@@ -86,6 +86,8 @@ def browser_login(
     code_verifier = secrets.token_urlsafe(64)  # 86 characters, within RFC 7636's 43-128
     client = endpoint.client(redirect_uri)
     extra = {"resource": endpoint.settings.audience} if endpoint.settings.audience else {}
+    if "offline_access" in endpoint.settings.scopes.split():
+        extra["prompt"] = "consent"  # OpenID Connect Core 11: offline_access needs consent
     url, _ = client.create_authorization_url(
         authorize, state=state, code_verifier=code_verifier, **extra
     )

@@ -138,4 +138,6 @@ provider.use(async (ctx, next) => {
   }
 });
 
+provider.on('server_error', (ctx, error) => console.error('server_error', ctx.path, error));
+
 provider.listen(port, '127.0.0.1', () => console.log(`READY ${issuer}`));
