@@ -147,6 +147,12 @@ class OAuthSession(CondaSession):
         logger.debug("the channel rejected the access token (401); refreshing once")
         return manager.refresh_rejected(token)
 
+    def rebuild_auth(self, prepared_request: PreparedRequest, response: Response) -> None:
+        """On every redirect drop the token; add it back only if the target is in the channel
+        (the base keeps headers on same-origin redirects that leave the channel's path)."""
+        prepared_request.headers.pop("Authorization", None)
+        super().rebuild_auth(prepared_request, response)
+
     def explain_status(self, response: Response) -> str:
         if response.status_code in (401, 403):
             return f"the channel rejected the OAuth token; {self.login_hint}"
