@@ -5,6 +5,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from oauth_testkit import channel, env, fresh_provider, provider  # noqa: E402
+from oauth_testkit import channel, env, fresh_provider, provider
 
 __all__ = ["channel", "env", "fresh_provider", "provider"]

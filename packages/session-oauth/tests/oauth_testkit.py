@@ -3,6 +3,7 @@ introspects bearer tokens there, an isolated environment, sessions, a scripted b
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -12,11 +13,12 @@ from urllib.parse import urljoin
 
 import pytest
 import requests
-from plugin_contract.session.channels import ChannelMatch, ChannelPattern
-from plugin_contract.session.config import SessionConfig
 from session_oauth.session import OAuthSession
 from session_oauth.tokens import TokenSet
 
+import testharness
+from plugin_contract.session.channels import ChannelMatch, ChannelPattern
+from plugin_contract.session.config import SessionConfig
 from testharness.channel import ChannelServer
 from testharness.oidc import OidcProvider, start_oidc_provider
 
@@ -78,6 +80,12 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
         "PYTHON_KEYRING_BACKEND": "testharness.keyring_backend.FileKeyring",
         "TESTHARNESS_KEYRING_FILE": str(tmp_path / "keyring.json"),
         "CI_BOT_SECRET": "ci-secret",
+        # subprocesses load the test keyring backend from the harness
+        "PYTHONPATH": os.pathsep.join(
+            filter(
+                None, [str(Path(testharness.__file__).parent.parent), os.environ.get("PYTHONPATH")]
+            )
+        ),
     }
     for key, value in values.items():
         monkeypatch.setenv(key, value)
@@ -169,9 +177,7 @@ def drive_browser(authorization_url: str, tamper: Callable[[str], str] = lambda 
     raise AssertionError("the login never reached the callback")
 
 
-def browser_tokens(
-    provider: OidcProvider, session: OAuthSession, timeout: float = 30
-) -> TokenSet:
+def browser_tokens(provider: OidcProvider, session: OAuthSession, timeout: float = 30) -> TokenSet:
     """Log ``session`` in through the real browser flow (driven by :func:`drive_browser`)."""
     from session_oauth.login import run_login
 

@@ -12,9 +12,10 @@ import threading
 import time
 from pathlib import Path
 
+from session_oauth.session import OAuthSession
+
 from plugin_contract.session.channels import ChannelMatch, ChannelPattern
 from plugin_contract.session.config import SessionConfig
-from session_oauth.session import OAuthSession
 
 
 def main() -> None:

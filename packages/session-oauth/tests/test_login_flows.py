@@ -62,7 +62,8 @@ def test_device_flow_approved_gives_a_token_the_channel_accepts(
     session, tokens, terminal = device_login(
         fresh_provider, env, channel, decide=fresh_provider.device_decision
     )
-    assert "127.0.0.1" in terminal.text and "/device" in terminal.text
+    assert "127.0.0.1" in terminal.text
+    assert "/device" in terminal.text
     assert tokens.refresh_token
     response = session.get(channel.url + "/channel/noarch/repodata.json")
     assert response.status_code == 200
@@ -229,7 +230,9 @@ def test_static_token_from_the_environment(
     token = run_login(ci, interactive=False).access_token
     monkeypatch.setenv("CHANNEL_TOKEN", token)
     session = make_session(
-        channel.url + "/channel", {"oauth_token_env": "CHANNEL_TOKEN"}, {**env, "CHANNEL_TOKEN": token}
+        channel.url + "/channel",
+        {"oauth_token_env": "CHANNEL_TOKEN"},
+        {**env, "CHANNEL_TOKEN": token},
     )
     assert session.get(channel.url + "/channel/noarch/repodata.json").status_code == 200
     missing = make_session(channel.url + "/channel", {"oauth_token_env": "NOT_SET_ANYWHERE"}, env)

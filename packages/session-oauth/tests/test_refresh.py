@@ -56,7 +56,8 @@ def test_refresh_before_expiry_saves_the_rotated_refresh_token(
     clock = Clock()
     session = logged_in(fresh_provider, env, channel.url + "/channel", clock)
     before = session.manager.stored()
-    assert before is not None and before.lifetime == 60
+    assert before is not None
+    assert before.lifetime == 60
     clock.offset = 30  # 30 s left: more than 25 % of 60 s, no refresh yet
     assert repodata(session, channel).status_code == 200
     assert fresh_provider.stats()["total"] == 0
@@ -85,14 +86,17 @@ def test_server_side_revocation_costs_one_refresh_and_one_retry(
     assert fresh_provider.stats()["byGrant"] == {REFRESH: 1}
     sent = channel.authorizations()
     assert sent[0] == f"Bearer {revoked}"
-    assert len(sent) == 2 and sent[1] != sent[0]
+    assert len(sent) == 2
+    assert sent[1] != sent[0]
 
 
 def _rejected(session: OAuthSession, channel: ChannelServer, method: str, token: str):
     import requests
 
     request = requests.Request(
-        method, channel.url + "/channel/noarch/repodata.json", headers={"Authorization": f"Bearer {token}"}
+        method,
+        channel.url + "/channel/noarch/repodata.json",
+        headers={"Authorization": f"Bearer {token}"},
     ).prepare()
     response = requests.Response()
     response.status_code = 401
@@ -133,7 +137,8 @@ def test_invalid_grant_asks_to_log_in_again(
     with pytest.raises(LoginRequiredError, match="conda-session login") as raised:
         repodata(session, channel)
     assert stored.access_token not in str(raised.value)
-    assert stored.refresh_token is not None and stored.refresh_token not in str(raised.value)
+    assert stored.refresh_token is not None
+    assert stored.refresh_token not in str(raised.value)
     assert channel.recorded() == []  # the expired token was never sent
 
 
@@ -169,9 +174,7 @@ def test_refresh_storm_8_threads_x_4_processes_one_token_request(
     fresh_provider: OidcProvider, env: dict[str, str], channel: ChannelServer, tmp_path: Path
 ) -> None:
     settings = public_settings(fresh_provider, oauth_token_storage="file")
-    session = logged_in(
-        fresh_provider, env, channel.url + "/channel", oauth_token_storage="file"
-    )
+    session = logged_in(fresh_provider, env, channel.url + "/channel", oauth_token_storage="file")
     stored = session.manager.stored()
     assert stored is not None
     session.manager.save(stored.expired())

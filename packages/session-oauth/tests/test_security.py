@@ -7,10 +7,10 @@ import logging
 
 import pytest
 from oauth_testkit import RESOURCE_SERVER, make_session, public_settings
-from plugin_contract.session.errors import CredentialsError
 from session_oauth.login import run_logout
 from test_refresh import logged_in
 
+from plugin_contract.session.errors import CredentialsError
 from testharness.channel import ChannelServer
 from testharness.oidc import OidcProvider
 
@@ -52,7 +52,8 @@ def test_same_host_redirect_out_of_the_channel_path_drops_the_token(
     # this test server wants a token everywhere, so the token-less request gets a 401
     assert session.get(channel.url + "/channel/noarch/moved.json").status_code == 401
     public = [r for r in channel.recorded() if r.path.startswith("/public/")]
-    assert len(public) == 1 and public[0].authorization is None
+    assert len(public) == 1
+    assert public[0].authorization is None
     assert fresh_provider.stats()["total"] == 0  # a 401 outside the channel refreshes nothing
 
 
@@ -71,7 +72,8 @@ def test_no_token_in_debug_logs_reprs_or_status(
     clock.offset = 50
     assert session.get(channel.url + "/channel/noarch/repodata.json").status_code == 200
     second = session.manager.stored()
-    assert first is not None and second is not None
+    assert first is not None
+    assert second is not None
     from plugin_contract.session.base import StatusRequest
 
     status = type(session).status(
@@ -108,7 +110,8 @@ def test_logout_revokes_the_tokens_at_the_server(
 ) -> None:
     session = logged_in(fresh_provider, env, channel.url + "/channel")
     tokens = session.manager.stored()
-    assert tokens is not None and tokens.refresh_token
+    assert tokens is not None
+    assert tokens.refresh_token
     assert fresh_provider.introspect(tokens.access_token, *RESOURCE_SERVER)["active"] is True
     assert run_logout(session) is True
     assert fresh_provider.introspect(tokens.access_token, *RESOURCE_SERVER)["active"] is False
