@@ -28,6 +28,6 @@ def conda_session_classes() -> Iterable[CondaSessionClass]:
 
 @hookimpl
 def conda_auth_handlers() -> Iterator[Any]:
-    from plugin_contract.session.conda_bridge import conda_auth_handlers_for
+    from session_oauth import conda_bridge
 
-    yield from conda_auth_handlers_for(SESSION_NAME)
+    yield from conda_bridge.conda_auth_handlers()
