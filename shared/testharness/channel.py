@@ -11,9 +11,12 @@ second origin never saw an ``Authorization`` header.
   ``WWW-Authenticate`` (``auth_challenge``).
 - ``redirects[path] = location`` answers 302 to ``location`` (before the auth check when
   ``redirect_before_auth``).
+- ``delays[path]`` seconds to wait before answering (timeout tests; keep them short).
 - ``scripted[path]`` is a list of ``(status, headers)`` answers consumed first (retries).
 
 Use as a context manager or call ``start()`` / ``close()``; every wait is bounded.
+``python -m testharness.channel PORT USER PASSWORD`` serves the default channel with basic
+auth in its own process (benchmarks use it that way).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import base64
 import hmac
 import json
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -92,10 +96,12 @@ class ChannelServer:
     files: dict[str, bytes] = field(default_factory=channel_files)
     auth_check: AuthCheck | None = None
     host: str = "127.0.0.1"
+    bind_port: int = 0
     auth_challenge: str = 'Basic realm="channel"'
     redirects: dict[str, str] = field(default_factory=dict)
     redirect_before_auth: bool = False
     scripted: dict[str, list[tuple[int, dict[str, str]]]] = field(default_factory=dict)
+    delays: dict[str, float] = field(default_factory=dict)
     requests: list[RecordedRequest] = field(default_factory=list)
     _server: ThreadingHTTPServer | None = None
     _thread: threading.Thread | None = None
@@ -112,7 +118,7 @@ class ChannelServer:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> ChannelServer:
-        server = ThreadingHTTPServer((self.host, 0), _make_handler(self))
+        server = _QuietServer((self.host, self.bind_port), _make_handler(self))
         server.daemon_threads = True
         self._server = server
         self._thread = threading.Thread(
@@ -158,9 +164,21 @@ class ChannelServer:
             return queue.pop(0) if queue else None
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """Clients closing kept-alive connections is normal here, not worth a traceback."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
+
+
 def _make_handler(channel: ChannelServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        wbufsize = 1 << 16  # one send per response (flushed by handle_one_request)
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: Any) -> None:
             return None
@@ -175,6 +193,8 @@ def _make_handler(channel: ChannelServer) -> type[BaseHTTPRequestHandler]:
             headers = {name.title(): value for name, value in self.headers.items()}
             path = self.path.split("?", 1)[0]
             channel.record(RecordedRequest(self.command, path, headers))
+            if path in channel.delays:
+                time.sleep(channel.delays[path])
             scripted = channel.next_scripted(path)
             if scripted is not None:
                 self._send(scripted[0], b"scripted\n", scripted[1], send_body)
@@ -208,3 +228,22 @@ def _make_handler(channel: ChannelServer) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(body)
 
     return Handler
+
+
+def main(argv: list[str] | None = None) -> None:
+    import sys
+
+    port, username, password = (argv if argv is not None else sys.argv[1:])[:3]
+    server = ChannelServer(auth_check=basic_auth_check(username, password), bind_port=int(port))
+    server.start()
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -9,8 +9,9 @@ Hooks (``plugin_contract.conda.hookspecs``, mark with ``plugin_contract.conda.ho
 - ``conda_before_actions() -> Iterable[CondaBeforeAction(name, action, run_for=frozenset())]``;
   ``action(ctx: BeforeActionContext)`` runs once in the main thread before a command uses the
   network; ``ctx.channels`` lists ``ChannelUse(channel, session_name, url)``;
-  ``ctx.uses_of(name)``; ``ctx.prompt(text, secret=True, why=...)`` raises
-  ``CredentialsError`` when ``ctx.interactive`` is false.
+  ``ctx.uses_of(name)``; ``ctx.session_for(use)`` (the shared session);
+  ``ctx.prompt(text, secret=True, why=...)`` raises ``CredentialsError`` when
+  ``ctx.interactive`` is false.
 - Real conda bridge: ``conda_auth_handlers_for(name)`` (module ``conda_bridge``) yields
   conda's ``CondaAuthHandler(name, handler)`` whose handler (a ``ChannelAuthBase``) delegates
   to the session's ``apply_auth``; yields nothing when conda is not installed.
@@ -27,8 +28,13 @@ Session classes (``base``):
   the matched channel), ``refresh_credentials(response) -> bool`` (once after a 401, True
   retries), ``sensitive_headers`` (stripped on redirects that leave the origin; credentials
   are re-added only inside the channel). ``apply_auth(request)`` is the scoped entry point.
-- CLI classmethods: ``add_login_arguments(parser)``, ``login(LoginRequest) -> settings``,
-  ``logout(LogoutRequest) -> bool``, ``status(StatusRequest) -> Mapping[str, str]`` (redacted).
+- ``refuse_plaintext(url)`` raises ``CredentialsError`` unless HTTPS, loopback HTTP, or
+  the channel setting ``allow_http: true``; ``explain_status(response) -> str`` adds a hint to
+  ``conda-session fetch`` errors.
+- CLI classmethods: ``add_login_arguments(parser)`` (common options already present:
+  ``--verify`` -> ``args.verify``, ``--allow-http`` -> ``args.allow_http``),
+  ``login(LoginRequest) -> settings``, ``logout(LogoutRequest) -> bool``,
+  ``status(StatusRequest) -> Mapping[str, str]`` (redacted).
   Requests carry ``channel``, ``session_name``, ``config``, ``store`` (and for login ``args``,
   ``interactive``, ``stdin``, ``stderr``, ``make_session(cls)``).
 

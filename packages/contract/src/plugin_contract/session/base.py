@@ -36,10 +36,12 @@ from plugin_contract.session.adapters import (
     make_retry,
 )
 from plugin_contract.session.channels import ChannelMatch, ChannelPattern, Origin
-from plugin_contract.session.config import SessionConfig
+from plugin_contract.session.config import SessionConfig, setting_is_true
 from plugin_contract.session.credentials import CredentialStore
+from plugin_contract.session.errors import CredentialsError
 
 NETWORK_SCHEMES = ("http://", "https://", "ftp://", "s3://")
+ALLOW_HTTP_SETTING = "allow_http"
 TIMEOUT_POSITION = 6  # index of `timeout` in Session.request's positional arguments after url
 
 
@@ -101,6 +103,11 @@ class CondaSession(requests.Session):
     def refresh_credentials(self, response: Response) -> bool:
         """Called once after a 401 inside the channel; return True to retry the request."""
         return False
+
+    def refuse_plaintext(self, url: str) -> None:
+        """Raise ``CredentialsError`` unless credentials may go to ``url``: HTTPS, loopback
+        HTTP, or plain HTTP opted in with the channel setting ``allow_http: true``."""
+        check_transport(url, self.settings)
 
     def explain_status(self, response: Response) -> str:
         """A hint for an error status (e.g. where rejected credentials came from), or ""."""
@@ -258,6 +265,19 @@ class _ChannelScopedAuth(AuthBase):
 
     def __repr__(self) -> str:
         return f"<channel-scoped auth of {self._session!r}>"
+
+
+def check_transport(url: str, settings: Mapping[str, str]) -> None:
+    """Credentials go over HTTPS; plain HTTP only to loopback or with ``allow_http: true``."""
+    origin = Origin.of(url)
+    if origin.scheme == "https" or (origin.scheme == "http" and origin.is_loopback):
+        return
+    if origin.scheme == "http" and setting_is_true(settings, ALLOW_HTTP_SETTING):
+        return
+    raise CredentialsError(
+        f"refusing to send credentials to {origin} over {origin.scheme}: use https, or opt "
+        f"in for this channel with `{ALLOW_HTTP_SETTING}: true` (login --allow-http)"
+    )
 
 
 def default_user_agent() -> str:

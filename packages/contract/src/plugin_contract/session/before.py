@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from plugin_contract.session.channels import ChannelMatch
 from plugin_contract.session.config import SessionConfig
@@ -42,6 +43,15 @@ class BeforeActionContext:
     interactive: bool
     input_func: Callable[[str], str] = field(default=input, repr=False)
     secret_func: Callable[[str], str] = field(default=getpass.getpass, repr=False)
+    get_session: Callable[[str], Any] | None = field(default=None, repr=False)
+
+    def session_for(self, use: ChannelUse) -> Any:
+        """The (cached, shared) session that will serve ``use`` - prepare it here."""
+        if self.get_session is None:
+            from plugin_contract.session.registry import get_session
+
+            return get_session(use.url)
+        return self.get_session(use.url)
 
     def uses_of(self, session_name: str) -> list[ChannelUse]:
         """The channels this command uses with ``session_name``."""
@@ -95,6 +105,7 @@ def run_before_actions(
         interactive=is_interactive(reg.config.environ) if interactive is None else interactive,
         input_func=input_func,
         secret_func=secret_func,
+        get_session=reg.get_session,
     )
     for action in reg.before_actions:
         if action.applies_to(command):

@@ -68,7 +68,7 @@ class ChannelPattern:
         channel in keyring keys, caches and ``status``.
     """
 
-    text: str
+    text: str = field(compare=False)
     scheme: str
     host: str
     port: int

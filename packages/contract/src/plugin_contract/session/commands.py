@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from plugin_contract.__about__ import __version__
-from plugin_contract.errors import ContractError
+from plugin_contract.errors import ContractError, PluginError
 from plugin_contract.session.base import (
     CondaSession,
     LoginRequest,
@@ -35,6 +35,7 @@ from plugin_contract.session.registry import SessionRegistry
 PROG = "conda-session"
 SECRET_LOOKING = re.compile(r"pass|secret|token|key|credential", re.IGNORECASE)
 CHUNK = 1 << 16
+HARMLESS_KEYS = frozenset({"username", "allow_http", "credential", "credential_source"})
 
 
 def build_parser(registry: SessionRegistry) -> argparse.ArgumentParser:
@@ -48,11 +49,26 @@ def build_parser(registry: SessionRegistry) -> argparse.ArgumentParser:
     login = commands.add_parser("login", help="store credentials for a channel and select it")
     login.add_argument("channel", help="channel URL or pattern, e.g. https://repo.example.com/x")
     login.add_argument("--session", required=True, help="session name, e.g. basic-auth")
+    login.add_argument(
+        "--verify",
+        action="store_true",
+        help="check the credentials against the channel first; save nothing if rejected",
+    )
+    login.add_argument(
+        "--allow-http",
+        action="store_true",
+        help="allow credentials over plain HTTP to this (non-loopback) channel",
+    )
     for entry in registry.classes.values():
         cls = entry.session_class
         if isinstance(cls, type) and issubclass(cls, CondaSession):
             group = login.add_argument_group(f"{entry.name} options")
-            cls.add_login_arguments(group)  # type: ignore[arg-type]
+            try:
+                cls.add_login_arguments(group)  # type: ignore[arg-type]
+            except argparse.ArgumentError as error:
+                raise PluginError(
+                    f"session {entry.name!r} adds a login option that clashes: {error}"
+                ) from None
 
     logout = commands.add_parser("logout", help="forget a channel's credentials and entry")
     logout.add_argument("channel")
@@ -85,6 +101,13 @@ def run(argv: Sequence[str], registry: SessionRegistry | None = None) -> int:
         return handler(args, reg)
     except ContractError as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        # requests' errors are OSErrors too; their text may hold URLs, so show only the kind
+        where = f" on {error.filename}" if getattr(error, "filename", None) else ""
+        reason = f": {error.strerror}" if error.strerror and where else ""
+        kind = type(error).__name__
+        print(f"{PROG}: error: network or file error ({kind}){where}{reason}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"{PROG}: error: interrupted", file=sys.stderr)
@@ -234,7 +257,9 @@ def _fetch(args: argparse.Namespace, registry: SessionRegistry) -> int:
         raise SessionError(f"TLS verification failed for {where}; check ssl_verify") from None
     except requests.exceptions.Timeout:
         raise SessionError(f"timed out fetching {where}") from None
-    except requests.exceptions.ConnectionError:
+    except requests.exceptions.ConnectionError as error:
+        if "timed out" in str(error).lower():
+            raise SessionError(f"timed out fetching {where}") from None
         raise SessionError(f"cannot connect to {where}") from None
     except requests.exceptions.RequestException as error:
         raise SessionError(f"request to {where} failed ({type(error).__name__})") from None
@@ -282,6 +307,6 @@ def redact(settings: Mapping[str, str]) -> dict[str, str]:
     """Settings with secret-looking values replaced (file paths and env names are kept)."""
     shown: dict[str, str] = {}
     for key, value in settings.items():
-        harmless = key.endswith(("_file", "_env", "_prefix")) or key in ("username", "allow_http")
+        harmless = key.endswith(("_file", "_env", "_prefix")) or key in HARMLESS_KEYS
         shown[key] = value if harmless or not SECRET_LOOKING.search(key) else "<redacted>"
     return shown

@@ -37,8 +37,8 @@ def make_auth_handler(session_name: str, base: type[Any]) -> type[Any]:
             from plugin_contract.session.registry import default_registry
 
             registry = default_registry()
-            self._session = registry.get_session(
-                channel_url(channel_name, registry.config.channel_alias)
+            self._session = registry.get_session_named(
+                session_name, channel_url(channel_name, registry.config.channel_alias)
             )
 
         def __call__(self, request: Any) -> Any:

@@ -9,7 +9,7 @@ from typing import Any
 
 from plugin_contract.errors import PluginError
 from plugin_contract.session.base import CondaSession
-from plugin_contract.session.channels import ChannelMatch, safe_url
+from plugin_contract.session.channels import ChannelMatch, ChannelPattern, safe_url
 from plugin_contract.session.config import SessionConfig
 from plugin_contract.session.errors import UnknownSessionError
 from plugin_contract.session.types import CondaBeforeAction, CondaSessionClass
@@ -113,6 +113,22 @@ class SessionRegistry:
             if len(self._by_url) >= URL_CACHE_LIMIT:
                 self._by_url.clear()
             self._by_url[url] = session
+        return session
+
+    def get_session_named(self, name: str, channel_url: str) -> Any:
+        """The ``name`` session for the channel at ``channel_url`` (the conda bridge's case:
+        conda chose the auth handler). Without a matching entry the channel is scoped to
+        ``channel_url`` itself."""
+        match = self.config.match(channel_url)
+        if match is None:
+            pattern = ChannelPattern.parse(channel_url.rstrip("/"), self.config.channel_alias)
+            match = ChannelMatch(pattern=pattern, session_name=name)
+        resolution = Resolution(name, self.class_named(name, match, channel_url), match)
+        with self._lock:
+            session = self._sessions.get(resolution.cache_key)
+            if session is None:
+                session = self._construct(resolution)
+                self._sessions[resolution.cache_key] = session
         return session
 
     def clear(self) -> None:
