@@ -17,6 +17,7 @@ from session_oauth.tokens import TokenSet
 logger = logging.getLogger(__name__)
 SERVICE_PREFIX = "conda-session::oauth"
 KEYRING_USER = "tokens"
+_warned_about: set[Path] = set()  # warn once per process and directory, not per session
 
 
 class TokenStore(Protocol):
@@ -150,10 +151,12 @@ def open_store(storage: str, state_directory: Path) -> TokenStore:
             "a keyring (e.g. pip install keyrings.alt), or allow the file fallback with "
             "oauth_token_storage: auto"
         )
-    message = (
-        f"no usable system keyring; OAuth tokens are kept in {file_store.directory} "
-        "(files readable only by you); set oauth_token_storage: keyring to refuse this"
-    )
-    warnings.warn(message, UserWarning, stacklevel=2)
-    logger.warning(message)
+    if file_store.directory not in _warned_about:
+        _warned_about.add(file_store.directory)
+        message = (
+            f"no usable system keyring; OAuth tokens are kept in {file_store.directory} "
+            "(files readable only by you); set oauth_token_storage: keyring to refuse this"
+        )
+        warnings.warn(message, UserWarning, stacklevel=2)
+        logger.warning(message)
     return file_store
