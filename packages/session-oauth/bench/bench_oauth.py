@@ -2,7 +2,8 @@
 
 1. ``oauth_get_overhead``: 2,000 authenticated GETs through the oauth session (token from its
    store, refresh logic on every request) against a ``CondaSession`` sending the same fixed
-   bearer header, same channel server, same run, interleaved. Target: <= 1.05 x.
+   bearer header, same channel server (another process), same run, interleaved; the ratio of
+   the client's CPU time (median over rounds; wall times in the detail). Target: <= 1.05 x.
 2. ``oauth_refresh_storm``: 4 processes x 8 threads start from an expired access token against
    a real oidc-provider; the value is the number of token requests the provider saw. Target: 1.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -95,26 +97,35 @@ def get_overhead(state: Path) -> None:
             for _ in range(50):
                 assert session.get(target).status_code == 200
         per_round = REQUESTS // ROUNDS
-        totals = {"plain": 0.0, "oauth": 0.0}
+        wall = {"plain": 0.0, "oauth": 0.0}
+        cpu = {"plain": 0.0, "oauth": 0.0}
+        cpu_ratios = []
         for round_number in range(ROUNDS):
             order = (("plain", plain), ("oauth", oauth))
+            spent = {}
             for name, session in order if round_number % 2 else order[::-1]:
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.process_time()
                 for _ in range(per_round):
                     response = session.get(target)
                     if response.status_code != 200:
                         raise SystemExit(f"{name}: HTTP {response.status_code}")
-                totals[name] += time.perf_counter() - started
-        ratio = totals["oauth"] / totals["plain"]
+                spent[name] = time.process_time() - started_cpu
+                cpu[name] += spent[name]
+                wall[name] += time.perf_counter() - started
+            cpu_ratios.append(spent["oauth"] / spent["plain"])
+        # The client's CPU time is what the oauth layer adds to; it is also far less
+        # disturbed than wall time when other processes compete for the cores.
+        ratio = statistics.median(cpu_ratios)
         report(
             "oauth_get_overhead",
             round(ratio, 3),
             "x baseline",
             "<= 1.05",
             ratio <= 1.05,
-            f"{REQUESTS} GETs each: oauth {totals['oauth']:.2f} s, CondaSession with a fixed "
-            f"bearer header {totals['plain']:.2f} s (interleaved, {ROUNDS} rounds, server in "
-            "another process)",
+            f"client CPU time, median of {ROUNDS} interleaved rounds of {per_round} GETs; "
+            f"totals for {REQUESTS} GETs: oauth {cpu['oauth']:.2f} s CPU / {wall['oauth']:.2f} s "
+            f"wall, CondaSession with a fixed bearer header {cpu['plain']:.2f} s CPU / "
+            f"{wall['plain']:.2f} s wall (server in another process)",
         )
     finally:
         server.kill()

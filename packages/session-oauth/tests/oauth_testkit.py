@@ -117,7 +117,10 @@ def make_session(
     clock: Callable[[], float] = time.time,
 ) -> OAuthSession:
     match = ChannelMatch(ChannelPattern.parse(channel_url), "oauth", dict(settings))
-    config = SessionConfig(channels=(match,), environ=dict(environ), max_retries=0)
+    # retries cover stale keep-alive connections under load; POST (token calls) is never retried
+    config = SessionConfig(
+        channels=(match,), environ=dict(environ), max_retries=2, backoff_factor=0.0
+    )
     return OAuthSession(channel=match, config=config, clock=clock)
 
 

@@ -21,7 +21,9 @@ from plugin_contract.session.config import SessionConfig
 def main() -> None:
     channel_url, settings_json, threads, ready_file, go_file = sys.argv[1:6]
     match = ChannelMatch(ChannelPattern.parse(channel_url), "oauth", json.loads(settings_json))
-    session = OAuthSession(channel=match, config=SessionConfig(channels=(match,), max_retries=0))
+    session = OAuthSession(
+        channel=match, config=SessionConfig(channels=(match,), max_retries=2, backoff_factor=0.0)
+    )
     results: list[object] = []
     lock = threading.Lock()
     barrier = threading.Barrier(int(threads))

@@ -98,7 +98,11 @@ def test_refresh_goes_through_the_channel_sessions_proxy(
     clock = Clock(offset=120)  # the stored access token counts as expired
     match = ChannelMatch(ChannelPattern.parse(url), "oauth", public_settings(fresh_provider))
     config = SessionConfig(
-        channels=(match,), environ=dict(env), proxy_servers={"http": proxy.url}, max_retries=0
+        channels=(match,),
+        environ=dict(env),
+        proxy_servers={"http": proxy.url},
+        max_retries=2,
+        backoff_factor=0.0,
     )
     session = OAuthSession(channel=match, config=config, clock=clock)
     assert session.get(url + "/noarch/repodata.json").status_code == 200
