@@ -129,3 +129,16 @@ def test_inline_client_secret_is_refused(fresh_provider: OidcProvider, env: dict
     with pytest.raises(OAuthConfigError, match="must not be written") as raised:
         make_session("http://127.0.0.1:1/channel", settings, env)
     assert "hunter2" not in str(raised.value)
+
+
+def test_a_discovery_document_for_another_issuer_is_refused(
+    fresh_provider: OidcProvider, env: dict[str, str], channel: ChannelServer
+) -> None:
+    from session_oauth.errors import OAuthConfigError
+
+    impostor = fresh_provider.issuer.replace("127.0.0.1", "localhost")
+    session = make_session(
+        channel.url + "/channel", public_settings(fresh_provider, oauth_issuer=impostor), env
+    )
+    with pytest.raises(OAuthConfigError, match="names another issuer"):
+        session.token_endpoint()
