@@ -1,8 +1,9 @@
 """2,000 GETs of a small file through ``get_session(url)`` vs a plain ``requests.Session``.
 
 Both use the same basic-auth credentials against the same keep-alive HTTP/1.1 channel server
-(its own process on 127.0.0.1). Rounds alternate which client goes first; the result is the
-ratio of total times (ours / plain). Target: at most 5 % overhead.
+(its own process on 127.0.0.1). 100 rounds of 20 GETs alternate which client goes first;
+the result is the median of the per-round time ratios (ours / plain), which a busy machine
+disturbs less than the ratio of totals (also shown). Target: at most 5 % overhead.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from testharness.ports import free_port  # noqa: E402
 from testharness.process import ServerProcess  # noqa: E402
 
 TOTAL = 2000
-ROUNDS = 20
+ROUNDS = 100
 USER, PASSWORD = "bench", "bench-password"
 PATH = "/channel/noarch/repodata.json"
 
@@ -99,12 +100,12 @@ def main() -> None:
             ours_cpu += spent["ours"][1]
             plain_cpu += spent["plain"][1]
             ratios.append(spent["ours"][0] / spent["plain"][0])
-        ratio = ours_total / plain_total
         ratios.sort()
+        ratio = ratios[len(ratios) // 2]
         print(
             json.dumps(
                 {
-                    "name": "get_session GET vs plain requests.Session",
+                    "name": "get_session GET vs plain requests.Session (median round)",
                     "value": round(ratio, 4),
                     "unit": "x baseline",
                     "target": "<= 1.05",
@@ -113,7 +114,7 @@ def main() -> None:
                         f"{TOTAL} GETs each, {ROUNDS} interleaved rounds; "
                         f"ours {ours_total / TOTAL * 1e6:.0f} us/GET, "
                         f"plain {plain_total / TOTAL * 1e6:.0f} us/GET, "
-                        f"median round ratio {ratios[len(ratios) // 2]:.3f}, "
+                        f"ratio of totals {ours_total / plain_total:.3f}, "
                         f"client CPU ratio {ours_cpu / plain_cpu:.3f}"
                     ),
                 }

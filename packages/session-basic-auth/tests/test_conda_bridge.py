@@ -10,6 +10,7 @@ import importlib.util
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 from requests.auth import AuthBase
 from session_basic_auth import plugin
@@ -83,3 +84,16 @@ def test_handler_without_a_local_entry_is_scoped_to_the_channel_conda_named(
         conda_like.get(f"{other_origin.url}/channel/noarch/repodata.json", timeout=10)
     assert len(server.authorizations()) == 1
     assert other_origin.authorizations() == []
+
+
+def test_handler_fails_closed_with_a_clear_error_when_nothing_is_stored(
+    home: dict[str, str], server: ChannelServer
+) -> None:
+    channel = f"{server.url}/channel"
+    handler = make_auth_handler("basic-auth", ChannelAuthBase)(channel)
+    with requests.Session() as conda_like:
+        conda_like.auth = handler
+        with pytest.raises(Exception, match="no credentials for") as caught:
+            conda_like.get(f"{channel}/noarch/repodata.json", timeout=10)
+    assert type(caught.value).__name__ in {"CredentialsError", "CondaError"}
+    assert server.recorded() == []

@@ -42,6 +42,7 @@ from plugin_contract.session.errors import CredentialsError
 
 NETWORK_SCHEMES = ("http://", "https://", "ftp://", "s3://")
 ALLOW_HTTP_SETTING = "allow_http"
+URL_CACHE_LIMIT = 4096
 TIMEOUT_POSITION = 6  # index of `timeout` in Session.request's positional arguments after url
 
 
@@ -81,6 +82,8 @@ class CondaSession(requests.Session):
         self.cert = _cert_value(self.config)
         self._mount_adapters()
         self.auth = _ChannelScopedAuth(self)
+        self._scope_cache: dict[str, bool] = {}
+        self._transport_ok: dict[str, bool] = {}
 
     @property
     def settings(self) -> Mapping[str, str]:
@@ -95,7 +98,11 @@ class CondaSession(requests.Session):
 
     def in_scope(self, url: str) -> bool:
         """Whether credentials may be sent to ``url``: it is inside the matched channel."""
-        return self.channel is not None and self.channel.contains(url)
+        inside = self._scope_cache.get(url)
+        if inside is None:
+            inside = self.channel is not None and self.channel.contains(url)
+            _bounded_put(self._scope_cache, url, inside)
+        return inside
 
     def add_credentials(self, request: PreparedRequest) -> None:
         """Add credentials to ``request`` (inside the channel). The base adds none."""
@@ -107,7 +114,10 @@ class CondaSession(requests.Session):
     def refuse_plaintext(self, url: str) -> None:
         """Raise ``CredentialsError`` unless credentials may go to ``url``: HTTPS, loopback
         HTTP, or plain HTTP opted in with the channel setting ``allow_http: true``."""
+        if url.startswith("https://") or url in self._transport_ok:
+            return
         check_transport(url, self.settings)
+        _bounded_put(self._transport_ok, url, True)
 
     def explain_status(self, response: Response) -> str:
         """A hint for an error status (e.g. where rejected credentials came from), or ""."""
@@ -265,6 +275,12 @@ class _ChannelScopedAuth(AuthBase):
 
     def __repr__(self) -> str:
         return f"<channel-scoped auth of {self._session!r}>"
+
+
+def _bounded_put(cache: dict[str, bool], key: str, value: bool) -> None:
+    if len(cache) >= URL_CACHE_LIMIT:
+        cache.clear()
+    cache[key] = value
 
 
 def check_transport(url: str, settings: Mapping[str, str]) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from plugin_contract.errors import ContractError
 from plugin_contract.session.channels import DEFAULT_CHANNEL_ALIAS
 
 
@@ -43,7 +44,12 @@ def make_auth_handler(session_name: str, base: type[Any]) -> type[Any]:
 
         def __call__(self, request: Any) -> Any:
             apply = getattr(self._session, "apply_auth", None)
-            return apply(request) if apply is not None else request
+            if apply is None:
+                return request
+            try:
+                return apply(request)
+            except ContractError as error:
+                raise _as_conda_error(error) from None
 
         def __repr__(self) -> str:
             return f"<{session_name} auth handler for {self.channel_name}>"
@@ -51,6 +57,15 @@ def make_auth_handler(session_name: str, base: type[Any]) -> type[Any]:
     ContractAuthHandler.__name__ = f"{session_name.title().replace('-', '')}AuthHandler"
     ContractAuthHandler.__qualname__ = ContractAuthHandler.__name__
     return ContractAuthHandler
+
+
+def _as_conda_error(error: ContractError) -> Exception:
+    """conda shows its own ``CondaError`` as one line; without conda keep ours."""
+    try:
+        from conda.exceptions import CondaError
+    except ImportError:
+        return error
+    return CondaError(str(error))  # type: ignore[no-any-return]
 
 
 def conda_auth_handlers_for(session_name: str) -> Iterator[Any]:

@@ -158,12 +158,6 @@ class SessionConfig:
         return replace(self, **changes)
 
 
-def entries_for(config: SessionConfig, channel: str) -> list[ChannelMatch]:
-    """Entries whose pattern is exactly ``channel`` (as written or parsed)."""
-    wanted = ChannelPattern.parse(channel, config.channel_alias)
-    return [entry for entry in config.channels if entry.pattern == wanted]
-
-
 def _entry(item: Any, path: Path, alias: str) -> ChannelMatch | None:
     if isinstance(item, str):
         return None  # a plain channel name in `channels:` carries no settings

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -55,7 +55,3 @@ class CondaBeforeAction:
 
     def applies_to(self, command: str) -> bool:
         return not self.run_for or command in self.run_for
-
-
-SessionClasses = Iterable[CondaSessionClass]
-BeforeActions = Iterable[CondaBeforeAction]
