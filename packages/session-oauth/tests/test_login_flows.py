@@ -238,3 +238,30 @@ def test_static_token_from_the_environment(
     missing = make_session(channel.url + "/channel", {"oauth_token_env": "NOT_SET_ANYWHERE"}, env)
     with pytest.raises(OAuthConfigError, match="NOT_SET_ANYWHERE"):
         missing.get(channel.url + "/channel/noarch/repodata.json")
+
+
+def test_device_code_expired_at_the_real_server(
+    env: dict[str, str], channel: ChannelServer, tmp_path
+) -> None:
+    from oauth_testkit import OIDC_DIR, SETUP_HINT
+    from session_oauth import device_flow
+
+    from testharness.oidc import start_oidc_provider
+
+    short = start_oidc_provider(
+        OIDC_DIR, tmp_path / "short.log", device_code_ttl=1, setup_hint=SETUP_HINT
+    )
+    try:
+        session = make_session(channel.url + "/channel", public_settings(short), env)
+        endpoint = session.token_endpoint()
+        authorization = device_flow.start_device_authorization(endpoint)
+        assert authorization.expires_in == 1
+        # our own deadline is pushed out so that the server's verdict is what ends the login
+        late = device_flow.DeviceAuthorization(
+            **{**authorization.__dict__, "expires_in": 60.0, "interval": 1.5}
+        )
+        with pytest.raises(LoginFailedError, match="expired"):
+            device_flow.poll_for_tokens(endpoint, late)
+        assert short.stats()["errors"] == {"expired_token": 1}
+    finally:
+        short.process.stop()
