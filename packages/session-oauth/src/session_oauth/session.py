@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
@@ -67,6 +68,7 @@ class OAuthSession(CondaSession):
         self.oauth = OAuthSettings.from_channel(self.settings) if channel is not None else None
         self._endpoint: TokenEndpoint | None = None
         self._manager: TokenManager | None = None
+        self._setup_lock = threading.Lock()
 
     # -- building blocks -----------------------------------------------------------------
 
@@ -98,17 +100,22 @@ class OAuthSession(CondaSession):
     @property
     def manager(self) -> TokenManager:
         if self._manager is None:
-            settings = self._settings()
-            directory = state_dir(self.environ)
-            self._manager = TokenManager(
-                store_key(self.channel, settings),
-                open_store(settings.storage, directory),
-                self.token_endpoint,
-                directory,
-                login_hint=self.login_hint,
-                clock=self.clock,
-            )
+            with self._setup_lock:
+                if self._manager is None:
+                    self._manager = self._make_manager()
         return self._manager
+
+    def _make_manager(self) -> TokenManager:
+        settings = self._settings()
+        directory = state_dir(self.environ)
+        return TokenManager(
+            store_key(self.channel, settings),
+            open_store(settings.storage, directory),
+            self.token_endpoint,
+            directory,
+            login_hint=self.login_hint,
+            clock=self.clock,
+        )
 
     def current_token(self) -> str:
         """A valid access token (static from the environment, or managed)."""
