@@ -99,3 +99,32 @@ def test_a_wrong_client_secret_is_one_line_and_writes_nothing(
     assert lines[0].startswith("conda-session: error:")
     assert "invalid_client" in lines[0]
     assert not Path(env["CONDARC"]).exists()
+
+
+def test_login_verify_saves_nothing_when_the_channel_rejects_the_token(
+    fresh_provider: OidcProvider, env: dict[str, str], tmp_path: Path
+) -> None:
+    with ChannelServer(auth_check=lambda headers: False) as rejecting:
+        result = conda_session(
+            env,
+            "login",
+            rejecting.url + "/channel",
+            "--session",
+            "oauth",
+            "--verify",
+            "--flow",
+            "client-credentials",
+            "--oauth-issuer",
+            fresh_provider.issuer,
+            "--oauth-client-id",
+            "ci-bot",
+            "--oauth-client-secret-env",
+            "CI_BOT_SECRET",
+        )
+        assert rejecting.authorizations()  # the new token was tried on the channel
+    assert result.returncode != 0
+    assert "rejected the new token" in result.stderr
+    assert not Path(env["CONDARC"]).exists()
+    keyring_file = Path(env["TESTHARNESS_KEYRING_FILE"])
+    assert not keyring_file.exists() or "conda-session::oauth" not in keyring_file.read_text()
+    assert not any((tmp_path / "state").rglob("*.json"))

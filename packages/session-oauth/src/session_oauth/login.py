@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from session_oauth.session import OAuthSession
 
 logger = logging.getLogger(__name__)
+VERIFY_PATH = "noarch/repodata.json"
 
 
 def choose_flow(
@@ -46,6 +47,7 @@ def run_login(
     open_browser: Callable[[str], bool] = webbrowser.open,
     sleep: Callable[[float], None] = time.sleep,
     browser_timeout: float = 300.0,
+    verify: bool = False,
 ) -> TokenSet:
     """Obtain tokens with the chosen flow and store them; return them."""
     stream = out or sys.stderr
@@ -81,9 +83,40 @@ def run_login(
         tokens = browser_login(
             endpoint, open_browser=open_browser, announce=announce, timeout=browser_timeout
         )
+    if verify:
+        verify_tokens(session, tokens, stream)
     session.manager.save(tokens)
     logger.debug("logged in with %s", chosen)
     return tokens
+
+
+def verify_tokens(session: OAuthSession, tokens: TokenSet, stream: IO[str]) -> None:
+    """``login --verify``: the channel must accept the new token before anything is saved."""
+    import requests
+
+    channel = session.channel
+    if channel is None or channel.pattern.origin is None:
+        raise OAuthError("--verify needs a channel URL without wildcards")
+    url = f"{channel.key.rstrip('/')}/{VERIFY_PATH}"
+
+    def bearer(request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {tokens.access_token}"
+        return request
+
+    try:
+        with session.get(url, auth=bearer, stream=True, allow_redirects=False) as response:
+            status = response.status_code
+    except requests.RequestException as error:
+        raise OAuthError(
+            f"could not verify against {url} ({type(error).__name__}); nothing was saved"
+        ) from None
+    if status in (401, 403):
+        raise OAuthError(f"{channel.key} rejected the new token (HTTP {status}); nothing was saved")
+    if status >= 400:
+        print(
+            f"conda-session: warning: could not verify (HTTP {status} for {url}); saving anyway",
+            file=stream,
+        )
 
 
 def run_logout(session: OAuthSession) -> bool:

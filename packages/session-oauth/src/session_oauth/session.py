@@ -194,7 +194,13 @@ class OAuthSession(CondaSession):
         channel = replace(request.channel, settings={**request.channel.settings, **given})
         session = cls(channel=channel, config=request.config)
         try:
-            run_login(session, flow=flow, interactive=request.interactive, out=request.stderr)
+            run_login(
+                session,
+                flow=flow,
+                interactive=request.interactive,
+                out=request.stderr,
+                verify=bool(getattr(request.args, "verify", False)),
+            )
         finally:
             session.close()
         return given
