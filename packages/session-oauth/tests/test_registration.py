@@ -13,3 +13,13 @@ def test_entry_point_loads_the_plugin_module() -> None:
 
 def test_version_matches_metadata() -> None:
     assert session_oauth.__version__ == distribution("session-oauth").version
+
+
+def test_the_oauth_session_class_is_registered_with_the_contract() -> None:
+    from session_oauth.session import OAuthSession
+
+    from plugin_contract.conda import get_plugin_manager
+
+    manager = get_plugin_manager()
+    classes = [c for batch in manager.hook.conda_session_classes() for c in batch]
+    assert [c.session_class for c in classes if c.name == "oauth"] == [OAuthSession]

@@ -1,0 +1,191 @@
+"""Helpers and fixtures for session-oauth tests: a real oidc-provider, a channel server that
+introspects bearer tokens there, an isolated environment, sessions, a scripted browser."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urljoin
+
+import pytest
+import requests
+from session_oauth.session import OAuthSession
+from session_oauth.tokens import TokenSet
+
+import testharness
+from plugin_contract.session.channels import ChannelMatch, ChannelPattern
+from plugin_contract.session.config import SessionConfig
+from testharness.channel import ChannelServer
+from testharness.oidc import OidcProvider, start_oidc_provider
+
+OIDC_DIR = Path(__file__).parent / "oidc"
+SETUP_HINT = "packages/session-oauth/ci/setup.sh"
+RESOURCE_SERVER = ("channel-rs", "rs-secret")
+PUBLIC_CLIENT = "conda-cli"
+SCOPES = "openid offline_access channel:read"
+
+
+@pytest.fixture(scope="module")
+def provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OidcProvider]:
+    logs = tmp_path_factory.mktemp("oidc-logs")
+    server = start_oidc_provider(
+        OIDC_DIR, logs / "oidc-provider.log", access_token_ttl=60, setup_hint=SETUP_HINT
+    )
+    yield server
+    server.process.stop()
+
+
+@pytest.fixture
+def fresh_provider(provider: OidcProvider) -> OidcProvider:
+    """The shared provider with its counters and queued faults reset."""
+    provider.reset()
+    return provider
+
+
+def introspection_check(provider: OidcProvider) -> Callable[[Mapping[str, str]], bool]:
+    """A channel ``auth_check`` that asks the provider whether the bearer token is active."""
+
+    def check(headers: Mapping[str, str]) -> bool:
+        value = headers.get("Authorization", "")
+        if not value.startswith("Bearer "):
+            return False
+        return bool(provider.introspect(value[7:], *RESOURCE_SERVER).get("active"))
+
+    return check
+
+
+@pytest.fixture
+def channel(provider: OidcProvider) -> Iterator[ChannelServer]:
+    server = ChannelServer(
+        auth_check=introspection_check(provider),
+        auth_challenge='Bearer error="invalid_token"',
+    )
+    with server:
+        yield server
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """An isolated environment: HOME, file keyring and state directory under tmp_path."""
+    values = {
+        "HOME": str(tmp_path / "home"),
+        "XDG_CONFIG_HOME": str(tmp_path / "home" / ".config"),
+        "XDG_DATA_HOME": str(tmp_path / "home" / ".local" / "share"),
+        "CONDARC": str(tmp_path / "home" / ".condarc"),
+        "CONDA_SESSION_OAUTH_DIR": str(tmp_path / "state"),
+        "PYTHON_KEYRING_BACKEND": "testharness.keyring_backend.FileKeyring",
+        "TESTHARNESS_KEYRING_FILE": str(tmp_path / "keyring.json"),
+        "CI_BOT_SECRET": "ci-secret",
+        # subprocesses load the test keyring backend from the harness
+        "PYTHONPATH": os.pathsep.join(
+            filter(
+                None, [str(Path(testharness.__file__).parent.parent), os.environ.get("PYTHONPATH")]
+            )
+        ),
+    }
+    for key, value in values.items():
+        monkeypatch.setenv(key, value)
+    for key in ("SSH_CONNECTION", "SSH_TTY", "DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(key, raising=False)
+    (tmp_path / "home").mkdir()
+    import keyring
+    import keyring.core
+
+    monkeypatch.setattr(keyring.core, "_keyring_backend", None)
+    keyring.core.init_backend()
+    return values
+
+
+@dataclass
+class Clock:
+    """A settable clock for token expiry (tokens are judged on the client's clock)."""
+
+    offset: float = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.offset
+
+
+def make_session(
+    channel_url: str,
+    settings: Mapping[str, str],
+    environ: Mapping[str, str],
+    clock: Callable[[], float] = time.time,
+) -> OAuthSession:
+    match = ChannelMatch(ChannelPattern.parse(channel_url), "oauth", dict(settings))
+    # retries cover stale keep-alive connections under load; POST (token calls) is never retried
+    config = SessionConfig(
+        channels=(match,), environ=dict(environ), max_retries=2, backoff_factor=0.0
+    )
+    return OAuthSession(channel=match, config=config, clock=clock)
+
+
+def public_settings(provider: OidcProvider, **extra: str) -> dict[str, str]:
+    return {
+        "oauth_issuer": provider.issuer,
+        "oauth_client_id": PUBLIC_CLIENT,
+        "oauth_scopes": SCOPES,
+        **extra,
+    }
+
+
+def ci_settings(provider: OidcProvider, **extra: str) -> dict[str, str]:
+    return {
+        "oauth_issuer": provider.issuer,
+        "oauth_client_id": "ci-bot",
+        "oauth_client_secret_env": "CI_BOT_SECRET",
+        "oauth_scopes": "channel:read",
+        **extra,
+    }
+
+
+def drive_browser(authorization_url: str, tamper: Callable[[str], str] = lambda url: url) -> str:
+    """Act as the user's browser: sign in at the provider, then deliver the redirect to the
+    loopback callback (after ``tamper`` rewrote it). Returns the callback URL delivered."""
+    browser = requests.Session()
+    url = authorization_url
+    for _ in range(20):
+        response = browser.get(url, allow_redirects=False, timeout=10)
+        if response.status_code in (302, 303):
+            location = urljoin(url, response.headers["Location"])
+            if "/callback" in location:
+                delivered = tamper(location)
+                requests.get(delivered, timeout=10)
+                return delivered
+            url = location
+            continue
+        form = re.search(r'<form[^>]*action="([^"]+)"', response.text)
+        assert form is not None, f"no login form at {url}: HTTP {response.status_code}"
+        prompt = re.search(r'name="prompt" value="([^"]+)"', response.text)
+        answer = browser.post(
+            urljoin(url, form.group(1)),
+            data={
+                "prompt": prompt.group(1) if prompt else "login",
+                "login": "tester",
+                "password": "any",
+            },
+            allow_redirects=False,
+            timeout=10,
+        )
+        assert "Location" in answer.headers, answer.text
+        url = urljoin(url, answer.headers["Location"])
+        if "/callback" in url:
+            delivered = tamper(url)
+            requests.get(delivered, timeout=10)
+            return delivered
+    raise AssertionError("the login never reached the callback")
+
+
+def browser_tokens(provider: OidcProvider, session: OAuthSession, timeout: float = 30) -> TokenSet:
+    """Log ``session`` in through the real browser flow (driven by :func:`drive_browser`)."""
+    from session_oauth.login import run_login
+
+    def open_browser(url: str) -> bool:
+        drive_browser(url)
+        return True
+
+    return run_login(session, flow="browser", open_browser=open_browser, browser_timeout=timeout)
