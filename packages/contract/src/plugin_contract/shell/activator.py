@@ -133,7 +133,7 @@ class PluginActivator:
         if level and not stacked:
             old = self._state(env, level)
             deactivate_scripts = self._scripts(old.prefix, "deactivate")
-            _withdraw(env, old)
+            _withdraw(env, old, bookkeeping=False)
         new_level = level + 1
         state = LevelState(prefix, stacked=stacked)
         bookkeeping = {
@@ -180,13 +180,9 @@ class PluginActivator:
         bookkeeping = {
             name: value for name, value in state.saved.items() if not _is_env_var(name, state)
         }
-        _withdraw(env, state)
+        _withdraw(env, state, bookkeeping=False)
         fresh = LevelState(state.prefix, stacked=state.stacked)
         fresh.saved.update(bookkeeping)
-        for name in bookkeeping:
-            current = self.before.get(name)
-            if current is not None:
-                env[name] = current
         env["CONDA_PROMPT_MODIFIER"] = self._modifier(state.prefix)
         _apply(env, fresh, self._bin_dirs(state.prefix), env_vars_of(state.prefix))
         env[f"{STATE_PREFIX}{level}"] = fresh.encode()
@@ -272,8 +268,12 @@ def _split_path(value: str | None) -> list[str]:
     return value.split(":") if value else []
 
 
-def _withdraw(env: dict[str, str], state: LevelState) -> None:
-    """Take one level's PATH entries out and put every variable it changed back."""
+def _withdraw(env: dict[str, str], state: LevelState, *, bookkeeping: bool = True) -> None:
+    """Take one level's PATH entries out and put the variables it changed back.
+
+    Without ``bookkeeping`` only the environment's own variables are restored, not
+    ``CONDA_PREFIX`` and friends (a switch or a reactivation keeps the level).
+    """
     entries = _split_path(env.get("PATH"))
     for added in state.path_added:
         if added in entries:
@@ -281,6 +281,8 @@ def _withdraw(env: dict[str, str], state: LevelState) -> None:
     if "PATH" in env:
         env["PATH"] = ":".join(entries)
     for name, old in state.saved.items():
+        if not bookkeeping and name not in state.env:
+            continue
         if old is None:
             env.pop(name, None)
         else:

@@ -231,10 +231,11 @@ def warn(message: str) -> None:
 
 
 def scripts_of(prefix: str, kind: str, extension: str) -> list[str]:
-    """``etc/conda/{kind}.d/*{extension}`` regular files in code-point order."""
+    """``etc/conda/{kind}.d/*{extension}`` regular files in code-point order, reversed for
+    ``deactivate`` (what activate.d set up last is torn down first)."""
     folder = os.path.join(prefix, "etc", "conda", f"{kind}.d")
     try:
         entries = [e for e in os.scandir(folder) if e.name.endswith(extension) and e.is_file()]
     except OSError:
         return []
-    return sorted(e.path for e in entries)
+    return sorted((e.path for e in entries), reverse=kind == "deactivate")

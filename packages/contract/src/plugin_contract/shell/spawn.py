@@ -48,11 +48,8 @@ def spawn(
             f"conda_shell activate{flags} -- {quote(prefix)}",
         ]
     )
-    on_exit = render_scripts(
-        [plugin.path_conversion(p) for p in scripts_of(prefix, "deactivate", plugin.script_extension)]
-        [::-1],
-        plugin,
-    )
+    deactivate_scripts = scripts_of(prefix, "deactivate", plugin.script_extension)
+    on_exit = render_scripts([plugin.path_conversion(p) for p in deactivate_scripts], plugin)
     request = SpawnRequest(
         executable=executable,
         program=program,
