@@ -9,7 +9,7 @@ from plugin_contract.testing.shell import ShellConformance, ShellUnderTest, shel
 INSTALL = "apt-get install -y bash dash zsh ksh mksh busybox"
 
 
-@pytest.fixture(params=["bash", "dash", "zsh", "ksh", "mksh"])
+@pytest.fixture(params=["bash", "dash", "zsh", "ksh", "mksh", "busybox"])
 def shell(request: pytest.FixtureRequest) -> ShellUnderTest:
     return shell_under_test("posix", request.param, install_hint=INSTALL)
 

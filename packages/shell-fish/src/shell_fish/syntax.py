@@ -1,3 +1,5 @@
+# os.path on purpose: importing pathlib costs start-up time on the activation hot path.
+# ruff: noqa: PTH118
 """fish syntax for activation (fish >= 3.4).
 
 Values are written between single quotes, where fish expands nothing (not ``$VAR``, not

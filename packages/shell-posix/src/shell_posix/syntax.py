@@ -1,3 +1,5 @@
+# os.path on purpose: importing pathlib costs start-up time on the activation hot path.
+# ruff: noqa: PTH118
 """POSIX shell syntax for activation: sh, bash, dash, zsh, ksh, mksh, busybox ash.
 
 Every value is written between single quotes, where POSIX shells expand nothing; a single
@@ -99,7 +101,7 @@ def spawn(request: SpawnRequest) -> SpawnCommand:
             'if [ -n "${__CONDA_SHELL_ZDOTDIR+x}" ]; then ZDOTDIR=$__CONDA_SHELL_ZDOTDIR; '
             "unset __CONDA_SHELL_ZDOTDIR; else unset ZDOTDIR; fi\n"
             'if [ -f "${ZDOTDIR:-$HOME}/.zshenv" ]; then . "${ZDOTDIR:-$HOME}/.zshenv"; fi\n'
-            '__conda_shell_zdotdir_set=${ZDOTDIR+x}\n__conda_shell_zdotdir=${ZDOTDIR-}\n'
+            "__conda_shell_zdotdir_set=${ZDOTDIR+x}\n__conda_shell_zdotdir=${ZDOTDIR-}\n"
             f"ZDOTDIR={quote(request.workdir)}\n",
         )
         _write(

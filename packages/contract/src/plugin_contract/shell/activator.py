@@ -1,3 +1,5 @@
+# os.path on purpose: importing pathlib costs start-up time on the activation hot path.
+# ruff: noqa: PTH118, PTH121
 """``PluginActivator``: what activate, deactivate and reactivate change, for any shell.
 
 The activator simulates the change on a copy of the environment and reports the difference
@@ -200,7 +202,8 @@ class PluginActivator:
         if encoded is not None:
             return LevelState.decode(encoded)
         # Activated by another tool (conda itself): undo what can be known from the prefix.
-        prefix = env.get("CONDA_PREFIX") if level == self.level else env.get(f"CONDA_PREFIX_{level}")
+        own = level == self.level
+        prefix = env.get("CONDA_PREFIX") if own else env.get(f"CONDA_PREFIX_{level}")
         if not prefix:
             raise ShellError(
                 f"CONDA_SHLVL is {self.level} but the environment of level {level} is unknown; "
@@ -210,7 +213,7 @@ class PluginActivator:
         path = _split_path(env.get("PATH"))
         state.path_added = [d for d in self._bin_dirs(prefix) if d in path]
         state.env = env_vars_of(prefix)
-        state.saved = {name: None for name in state.env}
+        state.saved = dict.fromkeys(state.env)
         return state
 
     def _bin_dirs(self, prefix: str) -> list[str]:

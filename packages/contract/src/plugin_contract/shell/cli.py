@@ -1,3 +1,5 @@
+# os.path on purpose: importing pathlib costs start-up time on the activation hot path.
+# ruff: noqa: PTH100, PTH110, PTH118, PTH119, PTH120
 """``conda-shell``: activate conda environments in sh, bash, dash, zsh, ksh or fish.
 
 The argument parser is written by hand: ``argparse`` alone would cost more start-up time
@@ -153,8 +155,8 @@ def run(args: Arguments) -> int:
         change = activator.activate(prefix, stack=args.stack)
     elif args.mode in (None, "--spawn"):
         raise UsageError(
-            f"{args.command} changes the current shell: use `eval \"$({PROG} {args.command} "
-            f"--eval)\"`, install the hook (`{PROG} hook`), or type `exit` in a spawned shell"
+            f'{args.command} changes the current shell: use `eval "$({PROG} {args.command} '
+            f'--eval)"`, install the hook (`{PROG} hook`), or type `exit` in a spawned shell'
         )
     elif args.command == "deactivate":
         change = activator.deactivate()

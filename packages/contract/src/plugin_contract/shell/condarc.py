@@ -1,3 +1,5 @@
+# os.path on purpose: importing pathlib costs start-up time on the activation hot path.
+# ruff: noqa: PTH111, PTH118, PTH123
 """The few ``.condarc`` settings shell activation reads, without importing a YAML library.
 
 Only top-level ``key: scalar`` and ``key:`` followed by ``- item`` lines are understood; that

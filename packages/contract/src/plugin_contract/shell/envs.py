@@ -1,3 +1,5 @@
+# os.path on purpose: importing pathlib costs start-up time on the activation hot path.
+# ruff: noqa: PTH109, PTH111, PTH112, PTH113, PTH118, PTH119, PTH120, PTH123
 """Finding environments by name or path, and reading what an environment sets.
 
 An environment is any folder with a ``conda-meta/`` folder: made by conda, mamba,
@@ -6,6 +8,7 @@ micromamba or pixi alike.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -171,12 +174,10 @@ def env_vars_of(prefix: str) -> dict[str, str]:
     """
     sources: list[str] = []
     folder = os.path.join(prefix, "etc", "conda", "env_vars.d")
-    try:
+    with contextlib.suppress(OSError):
         sources += sorted(
             e.path for e in os.scandir(folder) if e.name.endswith(".json") and e.is_file()
         )
-    except OSError:
-        pass
     state = os.path.join(prefix, "conda-meta", "state")
     if os.path.isfile(state):
         sources.append(state)

@@ -1,3 +1,5 @@
+# os.path on purpose: importing pathlib costs start-up time on the activation hot path.
+# ruff: noqa: PTH119
 """Which shell plugin to use: ``--shell``, ``$CONDA_SHELL_PLUGIN``, ``shell_plugin:`` in
 ``.condarc``, or the parent process (found with psutil, looking past wrappers)."""
 
@@ -117,8 +119,9 @@ def _detect(rows: list[ShellPluginRow]) -> Selection:
     except psutil.Error:
         pass
     found = " -> ".join(seen) or "unknown"
-    raise ShellError(f"could not tell which shell runs this (parents: {found}); {hint}; "
-                     f"{describe(rows)}")
+    raise ShellError(
+        f"could not tell which shell runs this (parents: {found}); {hint}; {describe(rows)}"
+    )
 
 
 def _exe(process: object) -> str | None:

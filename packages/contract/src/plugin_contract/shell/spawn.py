@@ -1,3 +1,5 @@
+# os.path on purpose: importing pathlib costs start-up time on the activation hot path.
+# ruff: noqa: PTH112, PTH119
 """Spawn mode: replace this process with the user's shell, the environment active inside it.
 
 The plugin's start-up shim runs the user's own start-up files first, then defines the hook
@@ -17,6 +19,8 @@ from plugin_contract.shell.types import SpawnRequest
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import NoReturn
+
     from plugin_contract.shell.select import Selection
     from plugin_contract.shell.types import CondaShellPlugins
 
@@ -30,7 +34,7 @@ def spawn(
     environ: dict[str, str],
     *,
     stack: bool,
-) -> int:
+) -> NoReturn:
     if environ.get(SPAWN_MARKER) and not stack:
         raise ShellError(
             f"this shell was already spawned for {environ.get('CONDA_PREFIX', '?')!r}: type "
@@ -78,11 +82,10 @@ def spawn(
     sys.stdout.flush()
     sys.stderr.flush()
     try:
-        os.execve(executable, command.argv, env)
+        os.execve(executable, command.argv, env)  # noqa: S606 - spawn mode replaces this process
     except OSError as error:
         shutil.rmtree(workdir, ignore_errors=True)
         raise ShellError(f"cannot start {executable!r}: {error.strerror}") from None
-    return 1  # pragma: no cover - execve does not return
 
 
 def _program(
@@ -97,8 +100,9 @@ def _program(
     if login and os.path.basename(login) in plugin.executables:
         candidates.append(login)
     candidates += plugin.executables
+    search = environ.get("PATH")
     for candidate in candidates:
-        found = candidate if os.sep in candidate else shutil.which(candidate, path=environ.get("PATH"))
+        found = candidate if os.sep in candidate else shutil.which(candidate, path=search)
         if found and os.access(found, os.X_OK):
             name = os.path.basename(candidate).lstrip("-")
             if name not in plugin.executables:

@@ -228,7 +228,7 @@ class ShellWorld:
             argv.append("--no-config")
         elif self.shell.program == "busybox":
             argv.append("sh")
-        proc = subprocess.run(
+        return subprocess.run(
             [*argv, str(script)],
             capture_output=True,
             text=True,
@@ -237,7 +237,6 @@ class ShellWorld:
             timeout=TIMEOUT,
             check=False,
         )
-        return proc
 
     def spawn(
         self, prefix: Path | str, commands: str, *flags: str, **extra: str
@@ -273,7 +272,8 @@ class ShellWorld:
 
 
 def _ok(proc: subprocess.CompletedProcess[str]) -> None:
-    assert proc.returncode == 0, f"exit {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
+    report = f"exit {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
+    assert proc.returncode == 0, report
 
 
 class ShellConformance:
@@ -294,7 +294,11 @@ class ShellConformance:
         before_cmd, before = world.dump()
         during_cmd, during = world.dump()
         after_cmd, after = world.dump()
-        _ok(world.run([before_cmd, world.activate(prefix), during_cmd, world.deactivate(), after_cmd]))
+        _ok(
+            world.run(
+                [before_cmd, world.activate(prefix), during_cmd, world.deactivate(), after_cmd]
+            )
+        )
         start, active, end = read_env(before), read_env(during), read_env(after)
         assert comparable(end) == comparable(start)
         assert active["CONDA_PREFIX"] == str(prefix)
@@ -373,15 +377,30 @@ class ShellConformance:
     ) -> None:
         seen = world.root / "seen.log"
         show = world.append_line('"deactivate:$CONDA_PREFIX"', seen)
-        alpha = world.make_env("alpha", env_vars={"ONLY_ALPHA": "a", "SHARED": "alpha"},
-                               deactivate={f"a{world.ext}": show + "\n"})
+        alpha = world.make_env(
+            "alpha",
+            env_vars={"ONLY_ALPHA": "a", "SHARED": "alpha"},
+            deactivate={f"a{world.ext}": show + "\n"},
+        )
         beta = world.make_env("beta", env_vars={"SHARED": "beta"})
         start_cmd, start = world.dump()
         in_beta_cmd, in_beta = world.dump()
         back_cmd, back = world.dump()
         end_cmd, end = world.dump()
-        _ok(world.run([start_cmd, world.activate(alpha), world.activate(beta), in_beta_cmd,
-                       world.deactivate(), back_cmd, world.deactivate(), end_cmd]))
+        _ok(
+            world.run(
+                [
+                    start_cmd,
+                    world.activate(alpha),
+                    world.activate(beta),
+                    in_beta_cmd,
+                    world.deactivate(),
+                    back_cmd,
+                    world.deactivate(),
+                    end_cmd,
+                ]
+            )
+        )
         beta_env = read_env(in_beta)
         assert "ONLY_ALPHA" not in beta_env
         assert beta_env["SHARED"] == "beta"
@@ -424,7 +443,9 @@ class ShellConformance:
         prefix = world.make_env("ordered", activate=scripts, deactivate=down)
         (prefix / "etc" / "conda" / "activate.d" / f"z{world.ext}").mkdir()
         _ok(world.run([world.activate(prefix), world.deactivate()]))
-        assert log.read_text().splitlines() == ["act-a", "act-b", "deact-b", "deact-a"], log.read_text()
+        assert log.read_text().splitlines() == ["act-a", "act-b", "deact-b", "deact-a"], (
+            log.read_text()
+        )
 
     def test_path_edits_of_activate_scripts_survive(self, world: ShellWorld) -> None:
         if world.shell.fish:
@@ -435,8 +456,11 @@ class ShellConformance:
         other = world.make_env("other")
         after_cmd, after = world.dump()
         stacked_cmd, stacked = world.dump()
-        _ok(world.run([world.activate(prefix), after_cmd, world.activate(other, "--stack"),
-                       stacked_cmd]))
+        _ok(
+            world.run(
+                [world.activate(prefix), after_cmd, world.activate(other, "--stack"), stacked_cmd]
+            )
+        )
         assert read_env(after)["PATH"].split(":")[:2] == ["/added/by/script", str(prefix / "bin")]
         assert "/added/by/script" in read_env(stacked)["PATH"].split(":")
 
@@ -468,8 +492,11 @@ class ShellConformance:
     def test_spawn_activates_after_rc_files_and_keeps_exit_code(self, world: ShellWorld) -> None:
         marker = world.root / "deactivated.log"
         show = world.append_line('"exit:$CONDA_PREFIX"', marker)
-        prefix = world.make_env("spawned", env_vars={"SPAWNED": "yes it's $HOME"},
-                                deactivate={f"a{world.ext}": show + "\n"})
+        prefix = world.make_env(
+            "spawned",
+            env_vars={"SPAWNED": "yes it's $HOME"},
+            deactivate={f"a{world.ext}": show + "\n"},
+        )
         world.write_rc_prepending("/from/rc")
         out = world.root / "spawn.env"
         commands = f"env -0 > {world.quote(str(out))}\nexit 7\n"
