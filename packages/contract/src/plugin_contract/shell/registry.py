@@ -104,12 +104,21 @@ def _build_rows() -> list[list[str]]:
 
 
 def _locate(shell: CondaShellPlugins, plugin_module: str) -> str:
-    """``module:attribute`` where ``shell`` is a module-level constant of the plugin's package."""
+    """``module:attribute`` where ``shell`` is a module-level constant of the plugin's package.
+
+    The module defining the plugin's functions comes first, then any other module of the
+    package, the hookimpl module (which imports the plugin manager) last.
+    """
     package = plugin_module.split(".")[0]
-    for module_name, module in sorted(sys.modules.items()):
-        if module is None or not (module_name == package or module_name.startswith(package + ".")):
-            continue
-        for attribute, value in vars(module).items():
+    defining = getattr(shell.quote, "__module__", None) or ""
+    candidates = sorted(
+        name
+        for name, module in sys.modules.items()
+        if module is not None and (name == package or name.startswith(package + "."))
+    )
+    candidates.sort(key=lambda name: (name != defining, name == plugin_module))
+    for module_name in candidates:
+        for attribute, value in vars(sys.modules[module_name]).items():
             if value is shell:
                 return f"{module_name}:{attribute}"
     raise PluginError(
