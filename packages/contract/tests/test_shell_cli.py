@@ -121,6 +121,8 @@ def test_detects_the_parent_shell_past_wrappers(
 ) -> None:
     executable = require_tool(program, f"apt-get install -y {program}")
     command = " ".join([*wrapper, f"'{PROGRAM}'", "shells", "--json"])
+    # A second command keeps the shell from replacing itself with the last one (bash -c).
+    command += "; exit $status" if program == "fish" else "; exit $?"
     proc = subprocess.run(
         [executable, "-c", command],
         capture_output=True,

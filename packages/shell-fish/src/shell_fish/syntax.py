@@ -33,6 +33,10 @@ def identity(path: str) -> str:
 HOOK = """\
 # conda-shell for fish: `conda-shell activate ENV`, `conda-shell deactivate`
 function conda_shell --description 'activate conda environments in this shell'
+    if contains -- --spawn $argv; or contains -- --json $argv
+        command @EXE@ $argv
+        return $status
+    end
     if contains -- "$argv[1]" activate deactivate reactivate
         set -l conda_shell_rest $argv
         set -e conda_shell_rest[1]

@@ -37,6 +37,9 @@ HOOK = """\
 conda_shell() {
     case "${1:-}" in
         activate|deactivate|reactivate)
+            case " $* " in
+                *" --spawn "*|*" --json "*) command @EXE@ "$@"; return ;;
+            esac
             __conda_shell_cmd="$1"
             shift
             __conda_shell_code="$(PS1="${PS1:-}" command @EXE@ "$__conda_shell_cmd" \\

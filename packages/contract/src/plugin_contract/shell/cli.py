@@ -137,7 +137,7 @@ def run(args: Arguments) -> int:
     if args.command == "shells":
         return _shells(args, environ, settings)
     from plugin_contract.shell.registry import load_plugin
-    from plugin_contract.shell.select import select_shell
+    from plugin_contract.shell.selection import select_shell
 
     selection = select_shell(args.shell, environ, settings)
     plugin = load_plugin(selection.row.name)
@@ -200,7 +200,7 @@ def _self_program() -> str:
 
 def _shells(args: Arguments, environ: dict[str, str], settings: dict[str, str | list[str]]) -> int:
     from plugin_contract.shell.registry import installed_rows
-    from plugin_contract.shell.select import select_shell
+    from plugin_contract.shell.selection import select_shell
 
     rows = installed_rows()
     try:

@@ -21,7 +21,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import NoReturn
 
-    from plugin_contract.shell.select import Selection
+    from plugin_contract.shell.selection import Selection
     from plugin_contract.shell.types import CondaShellPlugins
 
 SPAWN_MARKER = "CONDA_SHELL_SPAWN"

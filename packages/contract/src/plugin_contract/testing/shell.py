@@ -427,6 +427,36 @@ class ShellConformance:
         assert active["PATH"].split(":").count(str(prefix / "bin")) == 1
         assert log.read_text().splitlines() == ["activated", "activated"]
 
+    def test_reactivate_reruns_scripts_and_rereads_variables(self, world: ShellWorld) -> None:
+        log = world.root / "re.log"
+        prefix = world.make_env(
+            "re",
+            state_vars={"RE_VAR": "one"},
+            activate={f"a{world.ext}": world.append_line("up", log) + "\n"},
+            deactivate={f"a{world.ext}": world.append_line("down", log) + "\n"},
+        )
+        state = prefix / "conda-meta" / "state"
+        rewrite = world.quote(json.dumps({"env_vars": {"RE_VAR": "two"}}))
+        start_cmd, start = world.dump()
+        cmd, dump = world.dump()
+        end_cmd, end = world.dump()
+        lines = [
+            start_cmd,
+            world.activate(prefix),
+            world.step(f"printf '%s' {rewrite} > {world.quote(str(state))}"),
+            world.step("conda_shell reactivate"),
+            cmd,
+            world.deactivate(),
+            end_cmd,
+        ]
+        _ok(world.run(lines))
+        active = read_env(dump)
+        assert active["RE_VAR"] == "two"
+        assert active["CONDA_SHLVL"] == "1"
+        assert active["PATH"].split(":").count(str(prefix / "bin")) == 1
+        assert log.read_text().splitlines() == ["up", "down", "up", "down"]
+        assert comparable(read_env(end)) == comparable(read_env(start))
+
     def test_scripts_run_in_order_and_only_this_shells(self, world: ShellWorld) -> None:
         log = world.root / "order.log"
         other = ".fish" if world.ext == ".sh" else ".sh"
