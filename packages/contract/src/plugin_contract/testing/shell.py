@@ -529,7 +529,12 @@ class ShellConformance:
         )
         world.write_rc_prepending("/from/rc")
         out = world.root / "spawn.env"
-        commands = f"env -0 > {world.quote(str(out))}\nexit 7\n"
+        prompt = world.root / "prompt.txt"
+        show_prompt = "fish_prompt" if world.shell.fish else "printf '%s' \"$PS1\""
+        commands = (
+            f"env -0 > {world.quote(str(out))}\n"
+            f"{show_prompt} > {world.quote(str(prompt))}\nexit 7\n"
+        )
         proc = world.spawn(prefix, commands)
         assert proc.returncode == 7, proc.stderr
         inside = read_env(out)
@@ -539,6 +544,16 @@ class ShellConformance:
         assert inside["SPAWNED"] == "yes it's $HOME"
         assert inside["CONDA_SHLVL"] == "1"
         assert marker.read_text().splitlines() == [f"exit:{prefix}"]
+        assert prompt.read_text().startswith("(spawned) ")
+
+    def test_spawn_respects_changeps1_false(self, world: ShellWorld) -> None:
+        prefix = world.make_env("quiet")
+        prompt = world.root / "prompt.txt"
+        show_prompt = "fish_prompt" if world.shell.fish else "printf '%s' \"$PS1\""
+        (world.home / ".condarc").write_text("changeps1: false\n")
+        proc = world.spawn(prefix, f"{show_prompt} > {world.quote(str(prompt))}\nexit 0\n")
+        assert proc.returncode == 0, proc.stderr
+        assert "quiet" not in prompt.read_text()
 
     def test_spawn_inside_spawn_is_refused_without_stack(self, world: ShellWorld) -> None:
         prefix = world.make_env("outer")
