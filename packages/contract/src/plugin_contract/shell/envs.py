@@ -192,11 +192,11 @@ def env_vars_of(prefix: str) -> dict[str, str]:
 
 
 def _read_vars(path: str, *, state_file: bool) -> dict[str, str]:
-    import json
+    from plugin_contract.shell import jsonlite
 
     try:
         with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
+            data = jsonlite.loads(handle.read())
     except (OSError, ValueError) as error:
         warn(f"ignoring {path}: not readable JSON ({error})")
         return {}
