@@ -226,7 +226,8 @@ def _shells(args: Arguments, environ: dict[str, str], settings: dict[str, str | 
         print("no shell plugins installed (pip install shell-posix or shell-fish)")
     for row in rows:
         mark = "*" if row.name == current else " "
-        print(f"{mark} {row.name:<8} {', '.join(row.executables):<36} {row.summary}")
+        print(f"{mark} {row.name:<8} {row.summary} ({row.distribution})")
+        print(f"  {'':<8} programs: {', '.join(row.executables)}")
     if current is None:
         print("(no installed plugin matches the shell running this; pass --shell NAME)")
     return 0

@@ -14,7 +14,7 @@ NUMBER_CHARS = "0123456789+-.eE"
 
 def loads(text: str) -> object:
     reader = _Reader(text)
-    value = reader.value()
+    value = reader.read_value()
     reader.skip()
     if reader.pos != len(text):
         raise ValueError(f"extra data at offset {reader.pos}")
@@ -40,22 +40,22 @@ class _Reader:
             raise ValueError(f"expected {char!r} at offset {self.pos}")
         self.pos += 1
 
-    def value(self) -> object:
+    def read_value(self) -> object:
         self.skip()
         char = self.text[self.pos : self.pos + 1]
         if char == "{":
-            return self.object()
+            return self.read_object()
         if char == "[":
-            return self.array()
+            return self.read_array()
         if char == '"':
-            return self.string()
+            return self.read_string()
         for word, result in (("true", True), ("false", False), ("null", None)):
             if self.text.startswith(word, self.pos):
                 self.pos += len(word)
                 return result
-        return self.number()
+        return self.read_number()
 
-    def object(self) -> dict[str, object]:
+    def read_object(self) -> dict[str, object]:
         self.expect("{")
         found: dict[str, object] = {}
         self.skip()
@@ -66,9 +66,9 @@ class _Reader:
             self.skip()
             if self.text[self.pos : self.pos + 1] != '"':
                 raise ValueError(f"expected a string key at offset {self.pos}")
-            key = self.string()
+            key = self.read_string()
             self.expect(":")
-            found[key] = self.value()
+            found[key] = self.read_value()
             self.skip()
             char = self.text[self.pos : self.pos + 1]
             self.pos += 1
@@ -77,7 +77,7 @@ class _Reader:
             if char != ",":
                 raise ValueError(f"expected ',' or '}}' at offset {self.pos - 1}")
 
-    def array(self) -> list[object]:
+    def read_array(self) -> list[object]:
         self.expect("[")
         found: list[object] = []
         self.skip()
@@ -85,7 +85,7 @@ class _Reader:
             self.pos += 1
             return found
         while True:
-            found.append(self.value())
+            found.append(self.read_value())
             self.skip()
             char = self.text[self.pos : self.pos + 1]
             self.pos += 1
@@ -94,7 +94,7 @@ class _Reader:
             if char != ",":
                 raise ValueError(f"expected ',' or ']' at offset {self.pos - 1}")
 
-    def string(self) -> str:
+    def read_string(self) -> str:
         text = self.text
         pos = self.pos + 1
         parts: list[str] = []
@@ -132,7 +132,7 @@ class _Reader:
             raise ValueError(f"bad \\u escape at offset {start}")
         return int(digits, 16), start + 4
 
-    def number(self) -> float | int:
+    def read_number(self) -> float | int:
         start = self.pos
         while self.pos < len(self.text) and self.text[self.pos] in NUMBER_CHARS:
             self.pos += 1
