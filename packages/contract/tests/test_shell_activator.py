@@ -76,14 +76,20 @@ def test_prefix_already_on_path_keeps_the_system_entry(tmp_path: Path) -> None:
     assert back == before
 
 
-def test_prompt_modifier_replaces_the_old_one_and_respects_changeps1(tmp_path: Path) -> None:
+def test_prompt_refers_to_the_modifier_and_respects_changeps1(tmp_path: Path) -> None:
     one, two = make_env(tmp_path, "one"), make_env(tmp_path, "two")
     before = {"PATH": "/bin", "PS1": "$ "}
     change = PluginActivator(POSIX, before).activate(str(one))
-    assert change.set["PS1"] == f"({one}) $ "
+    # A reference, not the text: shells run $(...) written into a prompt at every prompt.
+    assert change.set["PS1"] == "${CONDA_PROMPT_MODIFIER:-}$ "
+    assert change.export["CONDA_PROMPT_MODIFIER"] == f"({one}) "
     active = applied(before, change) | {"PS1": change.set["PS1"]}
     second = PluginActivator(POSIX, active).activate(str(two))
-    assert second.set["PS1"] == f"({two}) $ "
+    assert second.set["PS1"] == "${CONDA_PROMPT_MODIFIER:-}$ "
+    back = PluginActivator(POSIX, active).deactivate()
+    assert back.set["PS1"] == "$ "
+    zsh_literal = active | {"PS1": f"({one}) $ ".replace("%", "%%")}
+    assert PluginActivator(POSIX, zsh_literal).deactivate().set["PS1"] == "$ "
     quiet = PluginActivator(POSIX, before, changeps1=False).activate(str(one))
     assert quiet.export["CONDA_PROMPT_MODIFIER"] == ""
     assert "PS1" not in quiet.set

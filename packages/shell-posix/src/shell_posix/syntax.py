@@ -52,6 +52,7 @@ conda_shell() {
             eval "$__conda_shell_code"
             __conda_shell_status=$?
             unset __conda_shell_code
+            if [ -n "${ZSH_VERSION:-}" ]; then __conda_shell_zsh_prompt; fi
             hash -r 2>/dev/null || :
             return "$__conda_shell_status"
             ;;
@@ -61,6 +62,16 @@ conda_shell() {
     esac
 }
 alias conda-shell=conda_shell
+__conda_shell_zsh_prompt() {
+    # Without PROMPT_SUBST zsh expands no variable in prompts: write the text, % doubled.
+    eval '[[ -o promptsubst ]]' && return 0
+    __conda_shell_ref='${CONDA_PROMPT_MODIFIER:-}'
+    case "$PS1" in
+        "$__conda_shell_ref"*)
+            eval 'PS1="${CONDA_PROMPT_MODIFIER//\\%/%%}${PS1#"$__conda_shell_ref"}"' ;;
+    esac
+    unset __conda_shell_ref
+}
 """
 
 

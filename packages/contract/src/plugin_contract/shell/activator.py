@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from plugin_contract.shell.types import CondaShellPlugins
 
 STATE_PREFIX = "__CONDA_SHELL_STATE_"
+PROMPT_REFERENCE = "${CONDA_PROMPT_MODIFIER:-}"
 
 
 class Change:
@@ -243,15 +244,28 @@ class PluginActivator:
         }
         prompt_var = self.plugin.prompt_var
         if prompt_var and prompt_var in before and self.changeps1:
-            old = before.get("CONDA_PROMPT_MODIFIER", "")
-            new = env.get("CONDA_PROMPT_MODIFIER", "")
-            prompt = before[prompt_var]
-            if old and prompt.startswith(old):
-                prompt = prompt[len(old) :]
-            change.set[prompt_var] = new + prompt
+            change.set[prompt_var] = _prompt(
+                before[prompt_var],
+                before.get("CONDA_PROMPT_MODIFIER", ""),
+                env.get("CONDA_PROMPT_MODIFIER", ""),
+            )
         change.deactivate_scripts = deactivate_scripts
         change.activate_scripts = activate_scripts
         return change
+
+
+def _prompt(prompt: str, old: str, new: str) -> str:
+    """The prompt with a reference to ``CONDA_PROMPT_MODIFIER`` in front, never its text.
+
+    Shells expand ``$(...)`` and backticks written into a prompt each time they show it; the
+    value of a referenced variable is inserted as it is. A previous modifier (the reference,
+    or text a hook wrote for zsh, with ``%`` doubled) is taken out first.
+    """
+    for stale in (PROMPT_REFERENCE, old, old.replace("%", "%%")):
+        if stale and prompt.startswith(stale):
+            prompt = prompt[len(stale) :]
+            break
+    return PROMPT_REFERENCE + prompt if new else prompt
 
 
 def _is_env_var(name: str, state: LevelState) -> bool:

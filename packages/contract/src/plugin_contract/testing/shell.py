@@ -261,6 +261,16 @@ class ShellWorld:
             check=False,
         )
 
+    def show_prompt(self) -> str:
+        """A command printing the prompt as the shell shows it (expanded)."""
+        if self.shell.fish:
+            return "fish_prompt"
+        if self.shell.program == "bash":
+            return "printf '%s' \"${PS1@P}\""
+        if self.shell.program == "zsh":
+            return 'print -rn -- "${(%)PS1}"'
+        return 'eval "printf \'%s\' \\"$PS1\\""'
+
     def write_rc_prepending(self, folder: str) -> None:
         """Start-up files of every shell that put ``folder`` first on PATH."""
         posix = f'export PATH="{folder}:$PATH"\n'
@@ -530,7 +540,7 @@ class ShellConformance:
         world.write_rc_prepending("/from/rc")
         out = world.root / "spawn.env"
         prompt = world.root / "prompt.txt"
-        show_prompt = "fish_prompt" if world.shell.fish else "printf '%s' \"$PS1\""
+        show_prompt = world.show_prompt()
         commands = (
             f"env -0 > {world.quote(str(out))}\n"
             f"{show_prompt} > {world.quote(str(prompt))}\nexit 7\n"
@@ -546,10 +556,20 @@ class ShellConformance:
         assert marker.read_text().splitlines() == [f"exit:{prefix}"]
         assert prompt.read_text().startswith("(spawned) ")
 
+    def test_prompt_shows_a_hostile_name_and_runs_nothing(self, world: ShellWorld) -> None:
+        name = world.hostile("p $(touch @CANARY@) `touch @CANARY@` %d \\w")
+        prefix = world.make_env(name)
+        prompt = world.root / "prompt.txt"
+        commands = f"{world.show_prompt()} > {world.quote(str(prompt))}\necho\nexit 0\n"
+        proc = world.spawn(prefix, commands)
+        assert proc.returncode == 0, proc.stderr
+        assert not world.canary.exists(), "the prompt executed a command"
+        assert prompt.read_text().startswith(f"({prefix}) ")
+
     def test_spawn_respects_changeps1_false(self, world: ShellWorld) -> None:
         prefix = world.make_env("quiet")
         prompt = world.root / "prompt.txt"
-        show_prompt = "fish_prompt" if world.shell.fish else "printf '%s' \"$PS1\""
+        show_prompt = world.show_prompt()
         (world.home / ".condarc").write_text("changeps1: false\n")
         proc = world.spawn(prefix, f"{show_prompt} > {world.quote(str(prompt))}\nexit 0\n")
         assert proc.returncode == 0, proc.stderr
