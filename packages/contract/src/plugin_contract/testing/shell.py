@@ -556,6 +556,29 @@ class ShellConformance:
         assert marker.read_text().splitlines() == [f"exit:{prefix}"]
         assert prompt.read_text().startswith("(spawned) ")
 
+    def test_spawn_inside_spawn_with_stack_nests_and_returns(self, world: ShellWorld) -> None:
+        outer = world.make_env("outer")
+        inner = world.make_env("inner")
+        seen = world.root / "nested.env"
+        after = world.root / "after.env"
+        program = world.quote(conda_shell_program())
+        inner_commands = world.quote(f"env -0 > {world.quote(str(seen))}\nexit 5\n")
+        status = "$status" if world.shell.fish else "$?"
+        commands = (
+            f"printf '%s' {inner_commands} | {program} activate --stack --shell "
+            f"{world.quote(world.shell.executable)} -- {world.quote(str(inner))}\n"
+            f"echo {status} > {world.quote(str(after))}\n"
+            "exit 0\n"
+        )
+        proc = world.spawn(outer, commands)
+        assert proc.returncode == 0, proc.stderr
+        nested = read_env(seen)
+        assert nested["CONDA_SHLVL"] == "2"
+        assert nested["CONDA_PREFIX"] == str(inner)
+        assert nested["CONDA_PREFIX_1"] == str(outer)
+        assert nested["PATH"].split(":")[:2] == [str(inner / "bin"), str(outer / "bin")]
+        assert after.read_text().strip() == "5"
+
     def test_prompt_shows_a_hostile_name_and_runs_nothing(self, world: ShellWorld) -> None:
         name = world.hostile("p $(touch @CANARY@) `touch @CANARY@` %d \\w")
         prefix = world.make_env(name)
