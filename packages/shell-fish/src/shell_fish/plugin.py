@@ -1,5 +1,26 @@
-"""The conda plugin module of `shell-fish` (entry-point group `conda`).
+"""The conda plugin module of ``shell-fish`` (entry-point group ``conda``).
 
-It implements no hooks yet: add hookimpls marked with
-`from plugin_contract.conda import hookimpl`.
+The shell definition itself lives in :mod:`shell_fish.syntax`, which activation imports
+directly (through the discovery cache) without loading the plugin manager.
 """
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from plugin_contract.conda import hookimpl
+from plugin_contract.shell.types import CondaShellPlugins
+from shell_fish.syntax import FISH
+
+
+@hookimpl
+def conda_shell_plugins() -> Iterator[CondaShellPlugins]:
+    yield FISH
+
+
+@hookimpl
+def conda_subcommands() -> Iterable[object]:
+    """``conda shell ...`` in a real conda (only one installed shell plugin registers it)."""
+    from plugin_contract.shell.conda_bridge import shell_subcommands
+
+    return shell_subcommands("shell-fish")

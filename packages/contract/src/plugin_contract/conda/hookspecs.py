@@ -42,6 +42,12 @@ def conda_before_actions() -> Iterable[CondaBeforeAction]:
 def conda_shell_plugins() -> Iterable[CondaShellPlugins]:
     """Register shells that environments can be activated in.
 
+    Define each ``CondaShellPlugins`` as a module-level constant in a module that does not
+    import the plugin manager (``my_plugin.syntax``), and yield it from the hookimpl module:
+    ``conda-shell`` caches where the constant lives and imports only that module on the
+    activation hot path. See :class:`plugin_contract.shell.types.CondaShellPlugins` for the
+    fields, and run :mod:`plugin_contract.testing.shell` against your real shell binary.
+
     :return: ``CondaShellPlugins`` entries describing each shell's syntax; names are unique.
     """
     raise NotImplementedError

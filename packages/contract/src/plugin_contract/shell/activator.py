@@ -1,0 +1,320 @@
+# os.path on purpose: importing pathlib costs start-up time on the activation hot path.
+# ruff: noqa: PTH118, PTH121
+"""``PluginActivator``: what activate, deactivate and reactivate change, for any shell.
+
+The activator simulates the change on a copy of the environment and reports the difference
+(:class:`Change`); a shell plugin only supplies syntax. Each activation level ``N`` keeps its
+bookkeeping in one exported variable ``__CONDA_SHELL_STATE_N``: the prefix, the PATH entries
+it added, the variables it set and the exact previous value (or absence) of each, so that
+deactivation restores the environment byte for byte, and entries the user added meanwhile
+stay.
+"""
+
+from __future__ import annotations
+
+import os
+
+from plugin_contract.shell.envs import default_env_name, env_vars_of, scripts_of
+from plugin_contract.shell.errors import ShellError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from plugin_contract.shell.types import CondaShellPlugins
+
+STATE_PREFIX = "__CONDA_SHELL_STATE_"
+PROMPT_REFERENCE = "${CONDA_PROMPT_MODIFIER:-}"
+
+
+class Change:
+    """What to run in the shell: in order PATH, deactivate.d, unset, set, export, activate.d."""
+
+    __slots__ = ("activate_scripts", "deactivate_scripts", "export", "path", "set", "unset")
+
+    def __init__(self) -> None:
+        self.path: list[str] | None = None
+        self.deactivate_scripts: list[str] = []
+        self.unset: list[str] = []
+        self.set: dict[str, str] = {}
+        self.export: dict[str, str] = {}
+        self.activate_scripts: list[str] = []
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "vars": {"export": self.export, "set": self.set, "unset": self.unset},
+            "scripts": {"activate": self.activate_scripts, "deactivate": self.deactivate_scripts},
+        }
+
+
+class LevelState:
+    """Bookkeeping of one activation level, stored in ``__CONDA_SHELL_STATE_N``."""
+
+    __slots__ = ("env", "path_added", "prefix", "saved", "stacked")
+
+    def __init__(self, prefix: str, *, stacked: bool = False) -> None:
+        self.prefix = prefix
+        self.stacked = stacked
+        self.path_added: list[str] = []
+        self.env: dict[str, str] = {}
+        self.saved: dict[str, str | None] = {}
+
+    def encode(self) -> str:
+        items = [("prefix", self.prefix), ("stacked", "1" if self.stacked else "")]
+        items += [("path", entry) for entry in self.path_added]
+        items += [(f"env:{name}", value) for name, value in self.env.items()]
+        for name, old in self.saved.items():
+            items.append((f"saved:{name}", old) if old is not None else (f"absent:{name}", ""))
+        return ";".join(f"{_escape(key)}={_escape(value)}" for key, value in items)
+
+    @classmethod
+    def decode(cls, text: str) -> LevelState:
+        state = cls("")
+        for item in text.split(";"):
+            raw_key, _, raw_value = item.partition("=")
+            key, value = _unescape(raw_key), _unescape(raw_value)
+            kind, _, name = key.partition(":")
+            if kind == "prefix":
+                state.prefix = value
+            elif kind == "stacked":
+                state.stacked = bool(value)
+            elif kind == "path":
+                state.path_added.append(value)
+            elif kind == "env":
+                state.env[name] = value
+            elif kind == "saved":
+                state.saved[name] = value
+            elif kind == "absent":
+                state.saved[name] = None
+        if not state.prefix:
+            raise ShellError(f"damaged activation state {text[:60]!r}: start a new shell")
+        return state
+
+
+def _escape(text: str) -> str:
+    return text.replace("%", "%25").replace(";", "%3B").replace("=", "%3D")
+
+
+def _unescape(text: str) -> str:
+    return text.replace("%3D", "=").replace("%3B", ";").replace("%25", "%")
+
+
+class PluginActivator:
+    """Compute activation changes for ``plugin`` from the current ``environ``.
+
+    :param changeps1: whether the prompt shows the environment (``CONDA_PROMPT_MODIFIER``).
+    :param root_prefix: the base environment, named ``base`` in the prompt.
+    """
+
+    def __init__(
+        self,
+        plugin: CondaShellPlugins,
+        environ: Mapping[str, str],
+        *,
+        changeps1: bool = True,
+        root_prefix: str | None = None,
+    ) -> None:
+        self.plugin = plugin
+        self.before = dict(environ)
+        self.changeps1 = changeps1
+        self.root_prefix = root_prefix
+
+    @property
+    def level(self) -> int:
+        raw = self.before.get("CONDA_SHLVL", "0").strip() or "0"
+        return int(raw) if raw.isdigit() else 0
+
+    def activate(self, prefix: str, *, stack: bool = False) -> Change:
+        env = dict(self.before)
+        level = self.level
+        current = env.get("CONDA_PREFIX") if level else None
+        if current is not None and _same(current, prefix):
+            return self.reactivate()
+        deactivate_scripts: list[str] = []
+        stacked = stack and level > 0
+        if level and not stacked:
+            old = self._state(env, level)
+            deactivate_scripts = self._scripts(old.prefix, "deactivate")
+            _withdraw(env, old, bookkeeping=False)
+        new_level = level + 1
+        state = LevelState(prefix, stacked=stacked)
+        bookkeeping = {
+            "CONDA_PREFIX": prefix,
+            "CONDA_SHLVL": str(new_level),
+            "CONDA_DEFAULT_ENV": default_env_name(prefix, self.root_prefix),
+            "CONDA_PROMPT_MODIFIER": self._modifier(prefix),
+        }
+        if level and current is not None:
+            bookkeeping[f"CONDA_PREFIX_{level}"] = current
+        if stacked:
+            bookkeeping[f"CONDA_STACKED_{new_level}"] = "true"
+        for name, value in bookkeeping.items():
+            state.saved[name] = env.get(name)
+            env[name] = value
+        _apply(env, state, self._bin_dirs(prefix), env_vars_of(prefix))
+        env[f"{STATE_PREFIX}{new_level}"] = state.encode()
+        return self._diff(env, deactivate_scripts, self._scripts(prefix, "activate"))
+
+    def deactivate(self) -> Change:
+        env = dict(self.before)
+        level = self.level
+        if level == 0 or "CONDA_PREFIX" not in env:
+            return Change()
+        state = self._state(env, level)
+        deactivate_scripts = self._scripts(state.prefix, "deactivate")
+        _withdraw(env, state)
+        env.pop(f"{STATE_PREFIX}{level}", None)
+        activate_scripts: list[str] = []
+        if level > 1 and not state.stacked and f"{STATE_PREFIX}{level - 1}" in env:
+            previous = self._state(env, level - 1)
+            _apply(env, previous, self._bin_dirs(previous.prefix), previous.env)
+            env[f"{STATE_PREFIX}{level - 1}"] = previous.encode()
+            activate_scripts = self._scripts(previous.prefix, "activate")
+        return self._diff(env, deactivate_scripts, activate_scripts)
+
+    def reactivate(self) -> Change:
+        """Run the current environment's deactivate.d then activate.d; re-read its variables."""
+        env = dict(self.before)
+        level = self.level
+        if level == 0 or "CONDA_PREFIX" not in env:
+            return Change()
+        state = self._state(env, level)
+        bookkeeping = {
+            name: value for name, value in state.saved.items() if not _is_env_var(name, state)
+        }
+        _withdraw(env, state, bookkeeping=False)
+        fresh = LevelState(state.prefix, stacked=state.stacked)
+        fresh.saved.update(bookkeeping)
+        env["CONDA_PROMPT_MODIFIER"] = self._modifier(state.prefix)
+        _apply(env, fresh, self._bin_dirs(state.prefix), env_vars_of(state.prefix))
+        env[f"{STATE_PREFIX}{level}"] = fresh.encode()
+        change = self._diff(
+            env,
+            self._scripts(state.prefix, "deactivate"),
+            self._scripts(state.prefix, "activate"),
+        )
+        if change.path is None:
+            change.path = _split_path(env.get("PATH"))
+        return change
+
+    def _state(self, env: Mapping[str, str], level: int) -> LevelState:
+        encoded = env.get(f"{STATE_PREFIX}{level}")
+        if encoded is not None:
+            return LevelState.decode(encoded)
+        # Activated by another tool (conda itself): undo what can be known from the prefix.
+        own = level == self.level
+        prefix = env.get("CONDA_PREFIX") if own else env.get(f"CONDA_PREFIX_{level}")
+        if not prefix:
+            raise ShellError(
+                f"CONDA_SHLVL is {self.level} but the environment of level {level} is unknown; "
+                "start a new shell"
+            )
+        state = LevelState(prefix)
+        path = _split_path(env.get("PATH"))
+        state.path_added = [d for d in self._bin_dirs(prefix) if d in path]
+        state.env = env_vars_of(prefix)
+        state.saved = dict.fromkeys(state.env)
+        return state
+
+    def _bin_dirs(self, prefix: str) -> list[str]:
+        return [self.plugin.path_conversion(os.path.join(prefix, "bin"))]
+
+    def _scripts(self, prefix: str, kind: str) -> list[str]:
+        convert = self.plugin.path_conversion
+        return [convert(p) for p in scripts_of(prefix, kind, self.plugin.script_extension)]
+
+    def _modifier(self, prefix: str) -> str:
+        if not self.changeps1:
+            return ""
+        return f"({default_env_name(prefix, self.root_prefix)}) "
+
+    def _diff(
+        self, env: dict[str, str], deactivate_scripts: list[str], activate_scripts: list[str]
+    ) -> Change:
+        change = Change()
+        before = self.before
+        if env.get("PATH") != before.get("PATH"):
+            change.path = _split_path(env.get("PATH"))
+        change.unset = sorted(name for name in before if name not in env)
+        change.export = {
+            name: value
+            for name, value in sorted(env.items())
+            if name != "PATH" and before.get(name) != value
+        }
+        prompt_var = self.plugin.prompt_var
+        if prompt_var and prompt_var in before and self.changeps1:
+            change.set[prompt_var] = _prompt(
+                before[prompt_var],
+                before.get("CONDA_PROMPT_MODIFIER", ""),
+                env.get("CONDA_PROMPT_MODIFIER", ""),
+            )
+        change.deactivate_scripts = deactivate_scripts
+        change.activate_scripts = activate_scripts
+        return change
+
+
+def _prompt(prompt: str, old: str, new: str) -> str:
+    """The prompt with a reference to ``CONDA_PROMPT_MODIFIER`` in front, never its text.
+
+    Shells expand ``$(...)`` and backticks written into a prompt each time they show it; the
+    value of a referenced variable is inserted as it is. A previous modifier (the reference,
+    or text a hook wrote for zsh, with ``%`` doubled) is taken out first.
+    """
+    for stale in (PROMPT_REFERENCE, old, old.replace("%", "%%")):
+        if stale and prompt.startswith(stale):
+            prompt = prompt[len(stale) :]
+            break
+    return PROMPT_REFERENCE + prompt if new else prompt
+
+
+def _is_env_var(name: str, state: LevelState) -> bool:
+    return name in state.env
+
+
+def _same(left: str, right: str) -> bool:
+    if left.rstrip("/") == right.rstrip("/"):
+        return True
+    try:
+        return os.path.samefile(left, right)
+    except OSError:
+        return False
+
+
+def _split_path(value: str | None) -> list[str]:
+    return value.split(":") if value else []
+
+
+def _withdraw(env: dict[str, str], state: LevelState, *, bookkeeping: bool = True) -> None:
+    """Take one level's PATH entries out and put the variables it changed back.
+
+    Without ``bookkeeping`` only the environment's own variables are restored, not
+    ``CONDA_PREFIX`` and friends (a switch or a reactivation keeps the level).
+    """
+    entries = _split_path(env.get("PATH"))
+    for added in state.path_added:
+        if added in entries:
+            entries.remove(added)
+    if "PATH" in env:
+        env["PATH"] = ":".join(entries)
+    for name, old in state.saved.items():
+        if not bookkeeping and name not in state.env:
+            continue
+        if old is None:
+            env.pop(name, None)
+        else:
+            env[name] = old
+
+
+def _apply(
+    env: dict[str, str], state: LevelState, bin_dirs: list[str], env_vars: Mapping[str, str]
+) -> None:
+    """Prepend the prefix's bin folders and set its variables, saving what was there."""
+    entries = _split_path(env.get("PATH"))
+    state.path_added = list(bin_dirs)
+    env["PATH"] = ":".join([*bin_dirs, *entries])
+    state.env = dict(env_vars)
+    for name, value in env_vars.items():
+        if name not in state.saved:
+            state.saved[name] = env.get(name)
+        env[name] = value

@@ -1,0 +1,41 @@
+"""``conda shell ...`` inside a real conda, through conda's own ``conda_subcommands`` hook.
+
+conda is imported only when conda calls the hook. Every installed shell plugin implements the
+hook by calling :func:`shell_subcommands` with its entry-point name; only the first installed
+one (in name order) yields the subcommand, so ``shell`` is registered exactly once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+
+def shell_subcommands(entry_point: str) -> Iterator[object]:
+    from plugin_contract.shell.registry import installed_rows
+
+    owners = sorted({row.entry_point for row in installed_rows()})
+    if not owners or owners[0] != entry_point:
+        return
+    try:
+        from conda.plugins.types import CondaSubcommand
+    except ImportError:
+        return
+    yield CondaSubcommand(
+        name="shell",
+        summary="Activate environments safely in sh, bash, dash, zsh, ksh or fish.",
+        action=_action,
+        configure_parser=_configure_parser,
+    )
+
+
+def _configure_parser(parser: object) -> None:
+    import argparse
+
+    parser.add_argument("arguments", nargs=argparse.REMAINDER)  # type: ignore[attr-defined]
+
+
+def _action(args: object) -> int:
+    from plugin_contract.shell.cli import main
+
+    arguments = list(getattr(args, "arguments", []) or [])
+    return main(arguments)

@@ -1,0 +1,121 @@
+# os.path on purpose: importing pathlib costs start-up time on the activation hot path.
+# ruff: noqa: PTH118
+"""fish syntax for activation (fish >= 3.4).
+
+Values are written between single quotes, where fish expands nothing (not ``$VAR``, not
+``$(cmd)``, not ``*``); only ``\\'`` and ``\\\\`` are escapes there. PATH is a list in fish,
+so it is written as one quoted word per entry.
+"""
+
+from __future__ import annotations
+
+import os
+
+from plugin_contract.shell.types import CondaShellPlugins, SpawnCommand, SpawnRequest
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+
+def quote(value: str) -> str:
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def pathsep_join(quoted: Sequence[str]) -> str:
+    return " ".join(quoted)
+
+
+def identity(path: str) -> str:
+    return path
+
+
+HOOK = """\
+# conda-shell for fish: `conda-shell activate ENV`, `conda-shell deactivate`
+function conda_shell --description 'activate conda environments in this shell'
+    if contains -- --spawn $argv; or contains -- --json $argv
+        command @EXE@ $argv
+        return $status
+    end
+    if contains -- "$argv[1]" activate deactivate reactivate
+        set -l conda_shell_rest $argv
+        set -e conda_shell_rest[1]
+        command @EXE@ $argv[1] --eval --shell fish $conda_shell_rest | source
+        set -l conda_shell_status $pipestatus
+        return $conda_shell_status[1]
+    end
+    command @EXE@ $argv
+end
+
+function conda-shell --wraps conda_shell --description 'activate conda environments'
+    conda_shell $argv
+end
+
+function __conda_shell_return --description 'set $status for the wrapped prompt'
+    return $argv[1]
+end
+
+if not functions -q __conda_shell_original_prompt
+    if functions -q fish_prompt
+        functions -c fish_prompt __conda_shell_original_prompt
+    else
+        function __conda_shell_original_prompt
+            printf '> '
+        end
+    end
+    function fish_prompt --description 'the prompt, with the active conda environment first'
+        set -l conda_shell_last $status
+        if set -q CONDA_PROMPT_MODIFIER; and not set -q CONDA_DISABLE_FISH_PROMPT
+            printf '%s' "$CONDA_PROMPT_MODIFIER"
+        end
+        __conda_shell_return $conda_shell_last
+        __conda_shell_original_prompt
+    end
+end
+"""
+
+
+def hook(executable: str) -> str:
+    return HOOK.replace("@EXE@", executable)
+
+
+def spawn(request: SpawnRequest) -> SpawnCommand:
+    """fish runs ``-C`` commands after its config files: activate there."""
+    shim = os.path.join(request.workdir, "activate.fish")
+    on_exit = request.on_exit or "true"
+    text = "\n".join(
+        [
+            request.activation,
+            "function __conda_shell_on_exit --on-event fish_exit",
+            on_exit,
+            "end",
+            f"command rm -rf -- {quote(request.workdir)}",
+            "",
+        ]
+    )
+    descriptor = os.open(shim, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    return SpawnCommand([request.executable, "-C", f"source {quote(shim)}"])
+
+
+FISH = CondaShellPlugins(
+    name="fish",
+    summary="fish 3.4 or newer",
+    script_path=None,
+    pathsep_join=pathsep_join,
+    sep="/",
+    path_conversion=identity,
+    script_extension=".fish",
+    tempfile_extension=".fish",
+    command_join="\n",
+    run_script_tmpl="source %s",
+    quote=quote,
+    export_var_tmpl="set -gx %s %s",
+    set_var_tmpl="set -g %s %s",
+    unset_var_tmpl="set -e %s; or true",
+    executables=("fish",),
+    spawn=spawn,
+    hook=hook,
+    prompt_var=None,
+)

@@ -1,0 +1,168 @@
+# os.path on purpose: importing pathlib costs start-up time on the activation hot path.
+# ruff: noqa: PTH118
+"""POSIX shell syntax for activation: sh, bash, dash, zsh, ksh, mksh, busybox ash.
+
+Every value is written between single quotes, where POSIX shells expand nothing; a single
+quote inside becomes ``'\\''``. Newlines, ``$(...)``, backticks, ``\\`` and globs stay literal.
+"""
+
+from __future__ import annotations
+
+import os
+
+from plugin_contract.shell.types import CondaShellPlugins, SpawnCommand, SpawnRequest
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+PROGRAMS = ("sh", "bash", "dash", "zsh", "ksh", "ksh93", "mksh", "ash", "busybox")
+DEFAULT_RC = {"ksh": "$HOME/.kshrc", "ksh93": "$HOME/.kshrc", "mksh": "$HOME/.mkshrc"}
+
+
+def quote(value: str) -> str:
+    return "'" + value.replace("'", "'\\''") + "'"
+
+
+def pathsep_join(quoted: Sequence[str]) -> str:
+    return ":".join(quoted) if quoted else "''"
+
+
+def identity(path: str) -> str:
+    return path
+
+
+HOOK = """\
+# conda-shell for POSIX shells: `conda-shell activate ENV`, `conda-shell deactivate`
+conda_shell() {
+    case "${1:-}" in
+        activate|deactivate|reactivate)
+            case " $* " in
+                *" --spawn "*|*" --json "*) command @EXE@ "$@"; return ;;
+            esac
+            __conda_shell_cmd="$1"
+            shift
+            __conda_shell_code="$(PS1="${PS1:-}" command @EXE@ "$__conda_shell_cmd" \\
+                --eval --shell posix "$@")" || {
+                __conda_shell_status=$?
+                unset __conda_shell_cmd __conda_shell_code
+                return "$__conda_shell_status"
+            }
+            unset __conda_shell_cmd
+            eval "$__conda_shell_code"
+            __conda_shell_status=$?
+            unset __conda_shell_code
+            if [ -n "${ZSH_VERSION:-}" ]; then __conda_shell_zsh_prompt; fi
+            hash -r 2>/dev/null || :
+            return "$__conda_shell_status"
+            ;;
+        *)
+            command @EXE@ "$@"
+            ;;
+    esac
+}
+alias conda-shell=conda_shell
+__conda_shell_zsh_prompt() {
+    # Without PROMPT_SUBST zsh expands no variable in prompts: write the text, % doubled.
+    eval '[[ -o promptsubst ]]' && return 0
+    __conda_shell_ref='${CONDA_PROMPT_MODIFIER:-}'
+    case "$PS1" in
+        "$__conda_shell_ref"*)
+            eval 'PS1="${CONDA_PROMPT_MODIFIER//\\%/%%}${PS1#"$__conda_shell_ref"}"' ;;
+    esac
+    unset __conda_shell_ref
+}
+"""
+
+
+def hook(executable: str) -> str:
+    return HOOK.replace("@EXE@", executable)
+
+
+def _exit_trap(on_exit: str) -> str:
+    action = f'__conda_shell_status=$?\n{on_exit}\nexit "$__conda_shell_status"'
+    return f"trap {quote(action)} EXIT"
+
+
+def _tail(request: SpawnRequest) -> str:
+    return "\n".join(
+        [
+            request.activation,
+            _exit_trap(request.on_exit),
+            f"command rm -rf -- {quote(request.workdir)}",
+            "",
+        ]
+    )
+
+
+def _write(path: str, text: str) -> None:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def spawn(request: SpawnRequest) -> SpawnCommand:
+    """Start-up shims that run the user's files first and activate last."""
+    program = request.program
+    if program == "bash":
+        shim = os.path.join(request.workdir, "bashrc.sh")
+        user = 'if [ -f "$HOME/.bashrc" ]; then . "$HOME/.bashrc"; fi\n'
+        _write(shim, user + _tail(request))
+        return SpawnCommand([request.executable, "--rcfile", shim, "-i"])
+    if program == "zsh":
+        _write(
+            os.path.join(request.workdir, ".zshenv"),
+            'if [ -n "${__CONDA_SHELL_ZDOTDIR+x}" ]; then ZDOTDIR=$__CONDA_SHELL_ZDOTDIR; '
+            "unset __CONDA_SHELL_ZDOTDIR; else unset ZDOTDIR; fi\n"
+            'if [ -f "${ZDOTDIR:-$HOME}/.zshenv" ]; then . "${ZDOTDIR:-$HOME}/.zshenv"; fi\n'
+            "__conda_shell_zdotdir_set=${ZDOTDIR+x}\n__conda_shell_zdotdir=${ZDOTDIR-}\n"
+            f"ZDOTDIR={quote(request.workdir)}\n",
+        )
+        _write(
+            os.path.join(request.workdir, ".zshrc"),
+            'if [ -n "$__conda_shell_zdotdir_set" ]; then ZDOTDIR=$__conda_shell_zdotdir; '
+            "else unset ZDOTDIR; fi\nunset __conda_shell_zdotdir __conda_shell_zdotdir_set\n"
+            'if [ -f "${ZDOTDIR:-$HOME}/.zshrc" ]; then . "${ZDOTDIR:-$HOME}/.zshrc"; fi\n'
+            + _tail(request),
+        )
+        previous = request.environ.get("ZDOTDIR")
+        return SpawnCommand(
+            [request.executable, "-i"],
+            {"ZDOTDIR": request.workdir, "__CONDA_SHELL_ZDOTDIR": previous},
+        )
+    shim = os.path.join(request.workdir, "env.sh")
+    default_rc = DEFAULT_RC.get(program, "")
+    _write(
+        shim,
+        'if [ -n "${__CONDA_SHELL_ENV+x}" ]; then ENV=$__CONDA_SHELL_ENV; '
+        "unset __CONDA_SHELL_ENV; else unset ENV; fi\n"
+        f'__conda_shell_rc=${{ENV-"{default_rc}"}}\n'
+        'if [ -n "$__conda_shell_rc" ] && [ -f "$__conda_shell_rc" ]; then '
+        '. "$__conda_shell_rc"; fi\nunset __conda_shell_rc\n' + _tail(request),
+    )
+    argv = [request.executable, "-i"]
+    if program == "busybox":
+        argv = [request.executable, "sh", "-i"]
+    return SpawnCommand(argv, {"ENV": shim, "__CONDA_SHELL_ENV": request.environ.get("ENV")})
+
+
+POSIX = CondaShellPlugins(
+    name="posix",
+    summary="sh, bash, dash, zsh, ksh, mksh and busybox ash",
+    script_path=None,
+    pathsep_join=pathsep_join,
+    sep="/",
+    path_conversion=identity,
+    script_extension=".sh",
+    tempfile_extension=".sh",
+    command_join="\n",
+    run_script_tmpl=". %s",
+    quote=quote,
+    export_var_tmpl="export %s=%s",
+    set_var_tmpl="%s=%s",
+    unset_var_tmpl="unset %s",
+    executables=PROGRAMS,
+    spawn=spawn,
+    hook=hook,
+    prompt_var="PS1",
+)
