@@ -62,9 +62,8 @@ def upload(
     filename = f"{name}-{version}.tar.gz"
     parts = []
     for key, value in ((":action", "file_upload"), ("name", name), ("version", version)):
-        parts.append(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
-        )
+        header = f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n'
+        parts.append(f"{header}{value}\r\n".encode())
     parts.append(
         f'--{boundary}\r\nContent-Disposition: form-data; name="content"; '
         f'filename="{filename}"\r\nContent-Type: application/octet-stream\r\n\r\n'.encode()
