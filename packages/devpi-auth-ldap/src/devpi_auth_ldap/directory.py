@@ -192,14 +192,14 @@ class _Servers:
                 raise LdapTlsError(
                     f"{url} did not accept StartTLS ({_describe(error)}); no password was sent"
                 ) from None
-        elif url.lower().startswith("ldaps://"):
-            # ldaps connects lazily; connect now so certificate problems surface here
+        else:
+            # libldap connects lazily; connect now so failover and TLS problems surface here
             try:
                 conn.whoami_s()
             except ldap.SERVER_DOWN as error:
                 _unbind_quietly(conn)
                 text = _describe(error)
-                if self.config.tls.ca_file is None:
+                if self.config.tls.ca_file is None and url.lower().startswith("ldaps://"):
                     text += "; if the certificate is not trusted, set tls.ca_file"
                 raise ldap.SERVER_DOWN({"desc": text}) from None
         return conn
