@@ -65,6 +65,10 @@ class Slapd:
         if proc.returncode != 0:
             raise RuntimeError(f"ldapadd failed ({proc.returncode}): {proc.stderr.strip()}")
 
+    def bind_count(self, dn: str) -> int:
+        """Binds as ``dn`` so far (needs ``start_slapd(..., log_stats=True)``)."""
+        return self.process.log_path.read_text(errors="replace").count(f'BIND dn="{dn}" method=')
+
     def freeze(self) -> None:
         """SIGSTOP: connections are still accepted by the kernel, nothing answers."""
         self.process.send_signal(signal.SIGSTOP)
@@ -176,10 +180,12 @@ def start_slapd(
     tls: bool = False,
     name: str = "slapd",
     start_timeout: float = 30,
+    log_stats: bool = False,
 ) -> Slapd:
     """Start slapd (path from ``require_tool("slapd", SLAPD_INSTALL)``) and load ``ldif``.
 
     The base entry ``dc=example,dc=org`` is always created. Stop it with ``.stop()``.
+    With ``log_stats`` the log holds one ``BIND dn=...`` line per bind (``bind_count``).
     """
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "data").mkdir(exist_ok=True)
@@ -193,7 +199,7 @@ def start_slapd(
         urls += f" ldaps://127.0.0.1:{tls_port}/"
     process = ServerProcess(
         name,
-        [slapd, "-d", "0", "-h", urls, "-f", str(conf)],
+        [slapd, "-d", "stats" if log_stats else "0", "-h", urls, "-f", str(conf)],
         workdir / f"{name}.log",
         ready=port,
         start_timeout=start_timeout,
