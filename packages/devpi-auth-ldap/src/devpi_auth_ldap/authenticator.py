@@ -47,7 +47,10 @@ class Authenticator:
         if groups is not None:
             self.metrics.count("cache_hits")
             return Decision("ok", tuple(groups))
-        self._locks.acquire(key)
+        if not self._locks.acquire(key, timeout=self.config.worst_case_seconds):
+            self.metrics.count("errors")
+            log.error("LDAP authentication of %r failed: an earlier attempt still waits", username)
+            return UNKNOWN
         try:
             groups = self.cache.get(key)  # another thread may have just filled it
             if groups is not None:

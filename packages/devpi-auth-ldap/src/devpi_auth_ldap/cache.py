@@ -65,18 +65,25 @@ class KeyedLocks:
         self._locks: dict[tuple[str, bytes], tuple[threading.Lock, int]] = {}
         self._guard = threading.Lock()
 
-    def acquire(self, key: tuple[str, bytes]) -> threading.Lock:
+    def acquire(self, key: tuple[str, bytes], timeout: float) -> bool:
+        """Wait at most ``timeout`` seconds; on False the caller must not call release."""
         with self._guard:
             lock, users = self._locks.get(key, (threading.Lock(), 0))
             self._locks[key] = (lock, users + 1)
-        lock.acquire()
-        return lock
+        if lock.acquire(timeout=timeout):
+            return True
+        self._leave(key)
+        return False
 
     def release(self, key: tuple[str, bytes]) -> None:
+        lock = self._leave(key)
+        lock.release()
+
+    def _leave(self, key: tuple[str, bytes]) -> threading.Lock:
         with self._guard:
             lock, users = self._locks[key]
             if users <= 1:
                 del self._locks[key]
             else:
                 self._locks[key] = (lock, users - 1)
-        lock.release()
+        return lock

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
 from typing import Any
 
@@ -43,6 +44,7 @@ def devpiserver_cmdline_run(xom: Any) -> None:
         log.info("devpi-auth-ldap: no --ldap-config given; LDAP authentication is off")
         return
     setattr(xom, XOM_ATTRIBUTE, authenticator)
+    atexit.register(authenticator.close)  # unbind pooled connections on shutdown
     _last_configured[:] = [authenticator]
     config = authenticator.config
     log.info(
