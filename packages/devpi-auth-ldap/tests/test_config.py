@@ -50,6 +50,19 @@ def test_a_devpi_ldap_file_is_accepted_as_is() -> None:
     assert config.group_search.nested == "off"
 
 
+def test_devpi_ldap_server_pool_is_read_as_failover_urls() -> None:
+    data = {
+        "server_pool": [
+            {"url": "ldap://a"},
+            {"url": "ldaps://b", "tls": {"validate": "CERT_NONE"}},
+        ],
+        "user_template": "uid={username},dc=x",
+    }
+    config = parse_config(data, source="x", environ={})
+    assert config.urls == ("ldap://a", "ldaps://b")
+    assert config.tls.require_cert == "never"
+
+
 def test_each_unknown_key_and_bad_value_gets_its_own_line() -> None:
     lines = problems(
         {

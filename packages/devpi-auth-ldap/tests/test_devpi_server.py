@@ -21,6 +21,7 @@ BINDS = "devpi_auth_ldap_user_binds_total"
 class Devpi:
     url: str
     file_path: str
+    log: Path
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +30,9 @@ def devpi(
 ) -> Devpi:
     folder = tmp_path_factory.mktemp("devpi")
     config = write_yaml(folder / "ldap.yaml", search_config(slapd.url))
-    server = start_devpi_server(module_servers, folder, args=["--ldap-config", str(config)])
+    server = start_devpi_server(
+        module_servers, folder, args=["--ldap-config", str(config), "--debug"]
+    )
     url = server.url
     root = devpi_auth("root", login(url, "root", ROOT_PASSWORD).json()["result"]["password"])
     for index, acl in (("dev", [":devs"]), ("all", [":all"])):
@@ -43,7 +46,7 @@ def devpi(
     reply = upload(url, "root/dev", basic("alice", PASSWORDS["alice"]), "demo", "1.0", b"x" * 100)
     assert reply.status == 200, reply.body
     links = call(f"{url}/root/dev/demo/1.0").json()["result"]["+links"]
-    return Devpi(url=url, file_path=links[0]["href"])
+    return Devpi(url=url, file_path=links[0]["href"], log=server.process.log_path)
 
 
 def test_login_returns_a_token_that_works_without_ldap(devpi: Devpi) -> None:
@@ -143,3 +146,12 @@ def test_the_user_whose_name_needs_escaping_logs_in(devpi: Devpi) -> None:
 def test_metrics_are_in_status(devpi: Devpi, tmp_path: Path) -> None:
     names = set(metrics(devpi.url))
     assert {BINDS, "devpi_auth_ldap_cache_hits_total", "devpi_auth_ldap_errors_total"} <= names
+
+
+def test_passwords_never_reach_the_log_even_at_debug(devpi: Devpi) -> None:
+    assert login(devpi.url, "alice", "a-wrong-password-xyz").status == 401
+    assert login(devpi.url, "bob", PASSWORDS["bob"]).status == 200
+    text = devpi.log.read_text(errors="replace")
+    assert "devpi_auth_ldap" in text or "LDAP" in text  # the plugin does log
+    for secret in [*PASSWORDS.values(), "a-wrong-password-xyz"]:
+        assert secret not in text
