@@ -116,3 +116,23 @@ def test_untrusted_certificate_is_a_clear_error(slapd: Slapd, tmp_path: Path) ->
     assert proc.stderr.startswith("devpi-auth-ldap: error:")
     assert slapd.ldaps_url in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_frozen_ldaps_server_fails_within_the_timeouts(slapd: Slapd, tmp_path: Path) -> None:
+    # libldap's TLS handshake has no timeout of its own; the plugin bounds it
+    assert slapd.tls is not None
+    data = {
+        "url": slapd.ldaps_url,
+        "tls": {"ca_file": str(slapd.tls.ca_file)},
+        "user_template": TEMPLATE,
+        "timeout": 1,
+    }
+    config = write_yaml(tmp_path / "c.yaml", data)
+    slapd.freeze()
+    try:
+        proc = check(config, "alice", PASSWORDS["alice"])  # check() itself times out at 60 s
+    finally:
+        slapd.thaw()
+    assert proc.returncode == 2
+    assert "Timed out" in proc.stderr
+    assert check(config, "alice", PASSWORDS["alice"]).returncode == 0
