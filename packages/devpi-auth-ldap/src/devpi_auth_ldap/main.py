@@ -1,5 +1,109 @@
 """The devpi-server plugin module of `devpi-auth-ldap` (entry-point group `devpi_server`).
 
-It implements no hooks yet: add hookimpls marked with
-`from plugin_contract.devpi import hookimpl`.
+``--ldap-config PATH`` (or ``ldap-config:`` in devpi-server's config file, or
+``DEVPISERVER_LDAP_CONFIG``) names the YAML file; it is validated when the server starts.
 """
+
+from __future__ import annotations
+
+import atexit
+import logging
+from typing import Any
+
+from devpi_auth_ldap.authenticator import Authenticator
+from devpi_auth_ldap.config import TOP_KEY, load_config
+from plugin_contract.devpi import AuthResult, auth_ok, auth_reject, hookimpl
+from plugin_contract.errors import ConfigError
+
+log = logging.getLogger("devpi_auth_ldap")
+XOM_ATTRIBUTE = "devpi_auth_ldap_authenticator"
+_last_configured: list[Authenticator] = []  # for hook calls that come without a request
+
+
+@hookimpl
+def devpiserver_add_parser_options(parser: Any) -> None:
+    group = parser.addgroup("LDAP authentication (devpi-auth-ldap)")
+    group.addoption(
+        "--ldap-config",
+        action="store",
+        default=None,
+        help="YAML file with the LDAP settings (a devpi-ldap file works as-is)",
+    )
+
+
+@hookimpl
+def devpiserver_cmdline_run(xom: Any) -> None:
+    """Validate the LDAP configuration before the server serves a single request."""
+    try:
+        authenticator = configure(xom.config.args)
+    except ConfigError as error:
+        from devpi_server.main import Fatal
+
+        raise Fatal(f"devpi-auth-ldap: {error}") from None
+    if authenticator is None:
+        log.info("devpi-auth-ldap: no --ldap-config given; LDAP authentication is off")
+        return
+    setattr(xom, XOM_ATTRIBUTE, authenticator)
+    atexit.register(authenticator.close)  # unbind pooled connections on shutdown
+    _last_configured[:] = [authenticator]
+    config = authenticator.config
+    log.info(
+        "devpi-auth-ldap: %s servers (%s), cache %ss, timeouts %ss connect / %ss operation",
+        len(config.urls),
+        ", ".join(config.urls),
+        config.cache_ttl,
+        config.connect_timeout,
+        config.operation_timeout,
+    )
+
+
+def configure(args: Any) -> Authenticator | None:
+    path = getattr(args, "ldap_config", None)
+    if not path:
+        path = _server_configfile_with_ldap_section(getattr(args, "configfile", None))
+    if not path:
+        return None
+    return Authenticator(load_config(path))
+
+
+def _server_configfile_with_ldap_section(configfile: str | None) -> str | None:
+    """devpi-ldap 2.2.0 also read a ``devpi-ldap:`` section from devpi-server's own file."""
+    if not configfile:
+        return None
+    from plugin_contract.devpi import load_yaml_config
+
+    data = load_yaml_config(configfile)
+    return configfile if TOP_KEY in data else None
+
+
+def _authenticator(request: Any) -> Authenticator | None:
+    if request is not None:
+        xom = request.registry.get("xom")
+        found = getattr(xom, XOM_ATTRIBUTE, None)
+        if isinstance(found, Authenticator):
+            return found
+    return _last_configured[0] if _last_configured else None
+
+
+@hookimpl(trylast=True)
+def devpiserver_auth_request(
+    request: Any, userdict: dict[str, Any] | None, username: str, password: str
+) -> AuthResult | None:
+    authenticator = _authenticator(request)
+    if authenticator is None:
+        return None
+    if userdict and userdict.get("pwhash") and authenticator.config.skip_local_users:
+        authenticator.metrics.count("local_users_skipped")
+        return None
+    decision = authenticator.decide(username, password)
+    if decision.status == "ok":
+        return auth_ok(decision.groups)
+    if decision.status == "reject":
+        return auth_reject()
+    return None
+
+
+@hookimpl
+def devpiserver_metrics(request: Any) -> list[tuple[str, str, float]]:
+    authenticator = _authenticator(request)
+    return authenticator.metrics.as_devpi_metrics() if authenticator else []

@@ -1,0 +1,258 @@
+"""200 basic-auth downloads through devpi-server with devpi-auth-ldap vs 200 anonymous ones.
+
+Same run, same slapd. Also runs devpi-ldap 2.2.0 in its own venv (uv) against that slapd
+and prints both throughputs and the binds slapd saw (``BIND dn=`` lines of its stats log).
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+sys.path[:0] = [str(ROOT / "shared"), str(Path(__file__).resolve().parents[1] / "tests")]
+
+from ldap_directory_data import LDIF, PASSWORDS, search_config, user_dn  # noqa: E402
+
+from testharness.devpi import ROOT_PASSWORD  # noqa: E402
+from testharness.ports import free_port  # noqa: E402
+from testharness.process import ServerProcess  # noqa: E402
+from testharness.slapd import start_slapd  # noqa: E402
+
+DOWNLOADS = 200
+ROUNDS = 5  # interleaved rounds of DOWNLOADS each; medians count
+USER = "alice"
+LEGACY_VENV = Path(tempfile.gettempdir()) / "devpi-auth-ldap-bench-devpi-ldap-2.2.0"
+
+
+def emit(**row):
+    print(json.dumps(row), flush=True)
+
+
+def request(url, method="GET", headers=None, body=None):
+    parts = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    conn.request(method, parts.path, body=body, headers=headers or {})
+    response = conn.getresponse()
+    data = response.read()
+    conn.close()
+    return response.status, data
+
+
+def basic(user, password):
+    return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
+
+
+def start_devpi(bin_dir: Path, folder: Path, args: list[str]) -> tuple[ServerProcess, str]:
+    serverdir = folder / "serverdir"
+    subprocess.run(
+        [str(bin_dir / "devpi-init"), "--serverdir", str(serverdir), "--no-root-pypi",
+         "--root-passwd", ROOT_PASSWORD],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+
+    def ready():
+        return request(url + "/+api")[0] == 200
+
+    process = ServerProcess(
+        "devpi-server",
+        [str(bin_dir / "devpi-server"), "--serverdir", str(serverdir), "--host", "127.0.0.1",
+         "--port", str(port), *args],
+        folder / "devpi.log",
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        ready=ready,
+        start_timeout=90,
+    )  # fmt: skip
+    process.start()
+    return process, url
+
+
+def prepare_file(url: str) -> str:
+    """root uploads one file to root/dev; returns its download path."""
+    status, body = request(
+        url + "/+login", "POST", {"Content-Type": "application/json", "Accept": "application/json"},
+        json.dumps({"user": "root", "password": ROOT_PASSWORD}),
+    )  # fmt: skip
+    token = json.loads(body)["result"]["password"]
+    auth = {"X-Devpi-Auth": base64.b64encode(f"root:{token}".encode()).decode()}
+    headers = {**auth, "Content-Type": "application/json", "Accept": "application/json"}
+    request(url + "/root/dev", "PUT", headers, json.dumps({"type": "stage", "bases": []}))
+    boundary = "benchboundary"
+    fields = [(":action", "file_upload"), ("name", "demo"), ("version", "1.0")]
+    body_parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+        for k, v in fields
+    ]
+    body_parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="content"; '
+        f'filename="demo-1.0.tar.gz"\r\n\r\n'.encode()
+        + os.urandom(20_000)
+        + b"\r\n"
+    )
+    body_parts.append(f"--{boundary}--\r\n".encode())
+    upload_headers = {**auth, "Content-Type": f"multipart/form-data; boundary={boundary}"}
+    status, body = request(url + "/root/dev/", "POST", upload_headers, b"".join(body_parts))
+    if status != 200:
+        raise SystemExit(f"upload failed: {status} {body[:300]!r}")
+    status, body = request(url + "/root/dev/demo/1.0", headers={"Accept": "application/json"})
+    return urllib.parse.urlsplit(json.loads(body)["result"]["+links"][0]["href"]).path
+
+
+def downloads_per_second(url: str, path: str, headers: dict[str, str]) -> float:
+    parts = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    started = time.perf_counter()
+    for _ in range(DOWNLOADS):
+        conn.request("GET", path, headers=headers)  # keep-alive, as pip does
+        response = conn.getresponse()
+        response.read()
+        if response.status != 200:
+            raise SystemExit(f"download failed: {response.status}")
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return DOWNLOADS / elapsed
+
+
+def settled_bind_count(slapd) -> int:
+    """slapd writes its log lazily: read until two reads half a second apart agree."""
+    count = slapd.bind_count(user_dn(USER))
+    for _ in range(20):
+        time.sleep(0.5)
+        latest = slapd.bind_count(user_dn(USER))
+        if latest == count:
+            break
+        count = latest
+    return count
+
+
+def measure(slapd, url: str, path: str, rounds: int = ROUNDS) -> tuple[float, float, int]:
+    """Median anonymous and basic-auth downloads per second, the median of the paired rounds'
+    ratios, and binds as the user for all
+    ``(rounds + 1) * DOWNLOADS`` basic-auth downloads (warm-up included)."""
+    auth = basic(USER, PASSWORDS[USER])
+    before = settled_bind_count(slapd)
+    downloads_per_second(url, path, auth)  # warm-up (and, for a cache, its one bind)
+    downloads_per_second(url, path, {})
+    anonymous, with_auth = [], []
+    for _ in range(rounds):  # interleaved, so load from elsewhere hits both alike
+        anonymous.append(downloads_per_second(url, path, {}))
+        with_auth.append(downloads_per_second(url, path, auth))
+    binds = settled_bind_count(slapd) - before
+    ratio = statistics.median(a / b for a, b in zip(with_auth, anonymous, strict=True))
+    return statistics.median(anonymous), statistics.median(with_auth), ratio, binds
+
+
+def legacy_venv() -> Path:
+    bin_dir = LEGACY_VENV / "bin"
+    if not (bin_dir / "devpi-server").exists():
+        uv = shutil.which("uv") or "uv"
+        subprocess.run([uv, "venv", "-q", str(LEGACY_VENV)], check=True, timeout=300)
+        subprocess.run(
+            [uv, "pip", "install", "-q", "--python", str(bin_dir / "python"), "devpi-server",
+             "devpi-ldap==2.2.0"],
+            check=True, timeout=600,
+        )  # fmt: skip
+    return bin_dir
+
+
+def main() -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="bench-ldap-"))
+    started: list[ServerProcess] = []
+    slapd = start_slapd(
+        shutil.which("slapd") or "/usr/sbin/slapd", workdir / "slapd", ldif=LDIF, log_stats=True
+    )
+    started.append(slapd.process)
+    try:
+        config = workdir / "ldap.yaml"
+        config.write_text(json.dumps(search_config(slapd.url)))
+        ours, url = start_devpi(Path(sys.executable).parent, workdir / "ours", [
+            "--ldap-config", str(config)])  # fmt: skip
+        started.append(ours)
+        anonymous, with_auth, ratio, binds = measure(slapd, url, prepare_file(url))
+        ours.stop()
+        emit(
+            name="basic-auth downloads vs anonymous (devpi-auth-ldap)",
+            value=ratio,
+            unit="x anonymous",
+            target=">= 0.8",
+            ok=ratio >= 0.8,
+            detail=f"{with_auth:.0f}/s vs {anonymous:.0f}/s anonymous, {ROUNDS} paired rounds",
+        )
+        emit(
+            name=f"LDAP binds for {DOWNLOADS * (ROUNDS + 1)} basic-auth downloads (TTL 60 s)",
+            value=float(binds),
+            unit="binds",
+            target="<= 1",
+            ok=binds <= 1,
+            detail="counted in slapd's stats log",
+        )
+
+        legacy_config = workdir / "devpi-ldap.yaml"
+        legacy_config.write_text(
+            json.dumps(
+                {
+                    "devpi-ldap": {
+                        "url": slapd.url,
+                        "user_search": {
+                            "base": "ou=people,dc=example,dc=org",
+                            "filter": "(uid={username})",
+                            "attribute_name": "entryDN",
+                        },
+                        "group_search": {
+                            "base": "ou=groups,dc=example,dc=org",
+                            "filter": "(member={userdn})",
+                            "attribute_name": "cn",
+                        },
+                    }
+                }
+            )
+        )
+        bin_dir = legacy_venv()
+        legacy, legacy_url = start_devpi(bin_dir, workdir / "legacy", [
+            "--ldap-config", str(legacy_config)])  # fmt: skip
+        started.append(legacy)
+        l_anonymous, l_with_auth, l_ratio, l_binds = measure(
+            slapd, legacy_url, prepare_file(legacy_url)
+        )
+        legacy.stop()
+        total, l_total = DOWNLOADS * (ROUNDS + 1), DOWNLOADS * 2
+        print(
+            f"devpi-auth-ldap : {with_auth:7.0f} downloads/s with basic auth, "
+            f"{anonymous:7.0f}/s anonymous, {binds} binds for {total} downloads"
+        )
+        print(
+            f"devpi-ldap 2.2.0: {l_with_auth:7.0f} downloads/s with basic auth, "
+            f"{l_anonymous:7.0f}/s anonymous, {l_binds} binds for {l_total} downloads"
+        )
+        emit(
+            name="devpi-ldap 2.2.0 basic-auth downloads vs anonymous (for comparison)",
+            value=l_ratio,
+            unit="x anonymous",
+            detail=f"{l_with_auth:.0f}/s vs {l_anonymous:.0f}/s, {l_binds} binds",
+        )
+        emit(
+            name="devpi-auth-ldap vs devpi-ldap 2.2.0 basic-auth throughput",
+            value=with_auth / l_with_auth,
+            unit="x devpi-ldap",
+            detail=f"binds {binds} vs {l_binds}",
+        )
+    finally:
+        for process in reversed(started):
+            process.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+"""What the devpi hook asks: cache first, then LDAP, turning outcomes into devpi results."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+from devpi_auth_ldap.cache import KeyedLocks, SuccessCache
+from devpi_auth_ldap.config import LdapConfig
+from devpi_auth_ldap.directory import Authenticated, Directory, LdapUnavailable, Refused
+from devpi_auth_ldap.metrics import Metrics
+
+log = logging.getLogger("devpi_auth_ldap")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """``status`` is "ok", "reject" or "unknown" (let devpi's own users or plugins decide)."""
+
+    status: str
+    groups: tuple[str, ...] = ()
+
+
+UNKNOWN = Decision("unknown")
+
+
+class Authenticator:
+    def __init__(self, config: LdapConfig, directory: Directory | None = None) -> None:
+        self.config = config
+        self.metrics = directory.metrics if directory else Metrics()
+        self.directory = directory or Directory(config, self.metrics)
+        self.cache = SuccessCache(config.cache_ttl)
+        self._locks = KeyedLocks()
+
+    def close(self) -> None:
+        self.directory.close()
+
+    def decide(self, username: str, password: str) -> Decision:
+        self.metrics.count("requests")
+        if not password or not password.strip():
+            self.cache.forget_user(username)
+            self.metrics.count("refusals")
+            return self._refused()
+        key = self.cache.key(username, password)
+        groups = self.cache.get(key)
+        if groups is not None:
+            self.metrics.count("cache_hits")
+            return Decision("ok", tuple(groups))
+        if not self._locks.acquire(key, timeout=self.config.worst_case_seconds):
+            self.metrics.count("errors")
+            log.error("LDAP authentication of %r failed: an earlier attempt still waits", username)
+            return UNKNOWN
+        try:
+            groups = self.cache.get(key)  # another thread may have just filled it
+            if groups is not None:
+                self.metrics.count("cache_hits")
+                return Decision("ok", tuple(groups))
+            self.metrics.count("cache_misses")
+            return self._ask_ldap(key, username, password)
+        finally:
+            self._locks.release(key)
+
+    def _ask_ldap(self, key: tuple[str, bytes], username: str, password: str) -> Decision:
+        started = time.perf_counter()
+        try:
+            outcome = self.directory.authenticate(username, password)
+        except LdapUnavailable as error:
+            self.cache.forget_user(username)
+            self.metrics.count("errors")
+            log.error("LDAP authentication of %r failed: %s", username, error)
+            return UNKNOWN
+        finally:
+            self.metrics.observe_latency(time.perf_counter() - started)
+        if isinstance(outcome, Refused):
+            self.cache.forget_user(username)
+            self.metrics.count("refusals")
+            log.info("LDAP refused %r: %s", username, outcome.reason)
+            if outcome.reason == "unknown user":
+                return UNKNOWN
+            return self._refused()
+        return self._accept(key, username, outcome)
+
+    def _accept(self, key: tuple[str, bytes], username: str, outcome: Authenticated) -> Decision:
+        if outcome.username != username:
+            self.cache.forget_user(username)
+            self.metrics.count("refusals")
+            log.warning(
+                "LDAP user %r is spelled %r in LDAP; log in as %r so that ACLs match",
+                username,
+                outcome.username,
+                outcome.username,
+            )
+            return self._refused()
+        self.metrics.count("successes")
+        self.cache.put(key, outcome.groups)
+        log.debug("LDAP accepted %r with groups %s", username, outcome.groups)
+        return Decision("ok", tuple(outcome.groups))
+
+    def _refused(self) -> Decision:
+        return UNKNOWN if self.config.reject_as_unknown else Decision("reject")

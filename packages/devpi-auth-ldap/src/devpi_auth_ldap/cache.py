@@ -1,0 +1,89 @@
+"""Successful authentications, remembered for a short TTL.
+
+The key is the username plus an HMAC of the password with a random per-process salt, so
+the cache never holds a password or an unsalted hash of one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+import time
+from collections import OrderedDict
+
+MAX_ENTRIES = 10_000
+
+
+class SuccessCache:
+    def __init__(self, ttl_seconds: float, max_entries: int = MAX_ENTRIES) -> None:
+        self.ttl = ttl_seconds
+        self.max_entries = max_entries
+        self._salt = secrets.token_bytes(32)
+        self._entries: OrderedDict[tuple[str, bytes], tuple[float, list[str]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def key(self, username: str, password: str) -> tuple[str, bytes]:
+        digest = hmac.new(self._salt, password.encode("utf-8"), hashlib.sha256).digest()
+        return username, digest
+
+    def get(self, key: tuple[str, bytes]) -> list[str] | None:
+        if self.ttl <= 0:
+            return None
+        now = time.monotonic()
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            expires, groups = entry
+            if expires <= now:
+                del self._entries[key]
+                return None
+            return list(groups)
+
+    def put(self, key: tuple[str, bytes], groups: list[str]) -> None:
+        if self.ttl <= 0:
+            return
+        with self._lock:
+            self._entries[key] = (time.monotonic() + self.ttl, list(groups))
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def forget_user(self, username: str) -> None:
+        """Drop every entry of ``username`` (any failure for them invalidates the cache)."""
+        with self._lock:
+            for key in [k for k in self._entries if k[0] == username]:
+                del self._entries[key]
+
+
+class KeyedLocks:
+    """One lock per key, so concurrent requests with the same credentials bind only once."""
+
+    def __init__(self) -> None:
+        self._locks: dict[tuple[str, bytes], tuple[threading.Lock, int]] = {}
+        self._guard = threading.Lock()
+
+    def acquire(self, key: tuple[str, bytes], timeout: float) -> bool:
+        """Wait at most ``timeout`` seconds; on False the caller must not call release."""
+        with self._guard:
+            lock, users = self._locks.get(key, (threading.Lock(), 0))
+            self._locks[key] = (lock, users + 1)
+        if lock.acquire(timeout=timeout):
+            return True
+        self._leave(key)
+        return False
+
+    def release(self, key: tuple[str, bytes]) -> None:
+        lock = self._leave(key)
+        lock.release()
+
+    def _leave(self, key: tuple[str, bytes]) -> threading.Lock:
+        with self._guard:
+            lock, users = self._locks[key]
+            if users <= 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+        return lock
