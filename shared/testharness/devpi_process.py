@@ -1,0 +1,58 @@
+"""A devpi-server process not tied to one test: for module-scoped fixtures and benchmarks.
+
+The caller stops it (``server.process.stop()``); every start and stop is bounded in time.
+"""
+
+from __future__ import annotations
+
+import os
+import urllib.request
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from testharness.devpi import DevpiServer, devpi_script, init_serverdir
+from testharness.ports import free_port
+from testharness.process import ServerProcess
+
+
+def launch_devpi(
+    workdir: Path,
+    *,
+    args: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
+    name: str = "devpi-server",
+    serverdir: Path | None = None,
+    executable: str | None = None,
+    start_timeout: float = 90.0,
+) -> DevpiServer:
+    """Initialise ``serverdir`` (once) and start devpi-server on a free loopback port."""
+    serverdir = serverdir or workdir / "serverdir"
+    server_script = executable or devpi_script("devpi-server")
+    if not (serverdir / ".serverversion").exists():
+        init_serverdir(serverdir)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+
+    def ready() -> bool:
+        with urllib.request.urlopen(url + "/+api", timeout=2) as response:
+            return bool(response.status == 200)
+
+    process = ServerProcess(
+        name,
+        [
+            server_script,
+            "--serverdir",
+            str(serverdir),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            *args,
+        ],
+        workdir / "logs" / f"{name}.log",
+        env={**os.environ, "PYTHONWARNINGS": "ignore", **(env or {})},
+        ready=ready,
+        start_timeout=start_timeout,
+    )
+    process.start()
+    return DevpiServer(url=url, port=port, serverdir=serverdir, process=process)
