@@ -110,7 +110,7 @@ def upload(
         for key, value in fields.items()
     ]
     parts.append(
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"content\"; "
+        f'--{boundary}\r\nContent-Disposition: form-data; name="content"; '
         f'filename="{filename}"\r\nContent-Type: application/octet-stream\r\n\r\n'.encode()
         + content
         + b"\r\n"

@@ -75,9 +75,7 @@ def _handler(recorder: Recorder) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length)
-            item = Recorded(
-                self.command, self.path, dict(self.headers.items()), body, time.time()
-            )
+            item = Recorded(self.command, self.path, dict(self.headers.items()), body, time.time())
             with recorder.lock:
                 recorder.requests.append(item)
             with recorder.changed:
@@ -95,7 +93,7 @@ def _handler(recorder: Recorder) -> type[BaseHTTPRequestHandler]:
             except OSError:
                 pass  # the client went away while we hung
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             pass
 
     return Handler
