@@ -61,6 +61,14 @@ def json_call(
     return json.loads(raw) if raw else None
 
 
+def login(server_url: str, user: str, password: str) -> dict[str, str]:
+    """Headers carrying a devpi login token: no password hashing on every request."""
+    result = json_call("POST", f"{server_url}/+login", {"user": user, "password": password})
+    token = result["result"]["password"]
+    encoded = base64.b64encode(f"{user}:{token}".encode()).decode()
+    return {"X-Devpi-Auth": encoded}
+
+
 def create_user(server_url: str, user: str, password: str) -> None:
     json_call("PUT", f"{server_url}/{user}", {"password": password})
 
@@ -101,6 +109,7 @@ def upload(
     content: bytes,
     *,
     action: str = "file_upload",
+    auth_headers: Mapping[str, str] | None = None,
 ) -> int:
     """Upload one file (``action="doc_upload"`` for a doc zip); returns the HTTP status."""
     boundary = uuid.uuid4().hex
@@ -118,7 +127,7 @@ def upload(
     body = b"".join(parts) + f"--{boundary}--\r\n".encode()
     headers = {
         "Content-Type": f"multipart/form-data; boundary={boundary}",
-        **_auth(user, password),
+        **(auth_headers or _auth(user, password)),
     }
     status, _, _ = request("POST", f"{server_url}/{user}/{index}/", body=body, headers=headers)
     return status

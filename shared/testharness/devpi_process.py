@@ -22,12 +22,15 @@ def launch_devpi(
     env: Mapping[str, str] | None = None,
     name: str = "devpi-server",
     serverdir: Path | None = None,
-    executable: str | None = None,
+    command: Sequence[str] | None = None,
     start_timeout: float = 90.0,
 ) -> DevpiServer:
-    """Initialise ``serverdir`` (once) and start devpi-server on a free loopback port."""
+    """Initialise ``serverdir`` (once) and start devpi-server on a free loopback port.
+
+    ``command`` replaces the ``devpi-server`` script, e.g. ``[python, launcher.py]``.
+    """
     serverdir = serverdir or workdir / "serverdir"
-    server_script = executable or devpi_script("devpi-server")
+    server_command = list(command or [devpi_script("devpi-server")])
     if not (serverdir / ".serverversion").exists():
         init_serverdir(serverdir)
     port = free_port()
@@ -40,7 +43,7 @@ def launch_devpi(
     process = ServerProcess(
         name,
         [
-            server_script,
+            *server_command,
             "--serverdir",
             str(serverdir),
             "--host",
