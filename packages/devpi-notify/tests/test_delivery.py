@@ -43,6 +43,7 @@ class Env:
     ci: Recorder
     flaky: Recorder
     slow: Recorder
+    chat: Recorder
     smtp: Any
     outbox: Path
 
@@ -112,7 +113,12 @@ def wait_events(
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory, smtp_server: Any) -> Iterator[Env]:
     work = tmp_path_factory.mktemp("notify")
-    with recording_server() as ci, recording_server() as flaky, recording_server() as slow:
+    with (
+        recording_server() as ci,
+        recording_server() as flaky,
+        recording_server() as slow,
+        recording_server() as chat,
+    ):
         config = {
             "worker": {"poll_interval": 0.2, "backoff_initial": 0.2, "backoff_max": 1.0},
             "targets": {
@@ -124,6 +130,7 @@ def env(tmp_path_factory: pytest.TempPathFactory, smtp_server: Any) -> Iterator[
                     "secret_env": "NOTIFY_SECRET",
                     "timeout": 30,
                 },
+                "chat": {"type": "slack", "url_env": "SLACK_URL"},
                 "mail": {
                     "type": "email",
                     "host": smtp_server.host,
@@ -141,7 +148,11 @@ def env(tmp_path_factory: pytest.TempPathFactory, smtp_server: Any) -> Iterator[
         server = launch_devpi(
             work,
             args=["--notify-config", str(config_path)],
-            env={"NOTIFY_SECRET": SECRET, "SMTP_PASSWORD": "smtp-password-for-tests"},
+            env={
+                "NOTIFY_SECRET": SECRET,
+                "SMTP_PASSWORD": "smtp-password-for-tests",
+                "SLACK_URL": chat.url,
+            },
         )
         try:
             devpi_http.create_user(server.url, "alice", PASSWORD)
@@ -150,6 +161,7 @@ def env(tmp_path_factory: pytest.TempPathFactory, smtp_server: Any) -> Iterator[
                 ci,
                 flaky,
                 slow,
+                chat,
                 smtp_server,
                 server.serverdir / ".devpi-notify-outbox.sqlite3",
             )
@@ -262,6 +274,15 @@ def test_hanging_receiver_does_not_block_uploads(env: Env) -> None:
     assert [e["data"]["version"] for e in found] == ["1.0", "1.1"]
 
 
+def test_slack_target_gets_text(env: Env) -> None:
+    index = env.index("chat", notify_targets="chat", notify_events="file_uploaded")
+    env.upload(index, "iota", "1.0")
+    (request,) = env.chat.wait_for(lambda seen: len(seen) >= 1, timeout=WAIT)
+    text = json.loads(request.body)["text"]
+    assert text.startswith("[alice/chat] iota-1.0.tar.gz: uploaded by alice (<http")
+    assert "X-Devpi-Notify-Signature" not in request.headers
+
+
 def test_email_target_uses_starttls_and_auth(env: Env) -> None:
     index = env.index("mail", notify_targets="mail", notify_events="file_uploaded")
     env.upload(index, "eta", "1.0")
@@ -285,7 +306,7 @@ def test_anonymous_index_config_shows_no_secret(env: Env) -> None:
     config = json.loads(raw)["result"]
     assert config["notify_targets"] == ["ci", "mail"]
     text = raw.decode()
-    for secret in (SECRET, "smtp-password-for-tests", env.ci.url, "127.0.0.1:"):
+    for secret in (SECRET, "smtp-password-for-tests", env.ci.url, env.chat.url, "127.0.0.1:"):
         assert secret not in text
 
 
