@@ -44,7 +44,7 @@ class _Handler:
         return "250 OK"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def smtp_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SmtpServer]:
     import trustme
     from aiosmtpd.controller import Controller

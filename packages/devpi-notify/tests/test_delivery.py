@@ -110,7 +110,7 @@ def wait_events(
     return events(recorder.wait_for(enough, timeout=WAIT), index)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # one server per xdist worker, however tests are spread
 def env(tmp_path_factory: pytest.TempPathFactory, smtp_server: Any) -> Iterator[Env]:
     work = tmp_path_factory.mktemp("notify")
     with (
