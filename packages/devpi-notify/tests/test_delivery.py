@@ -55,6 +55,14 @@ class Env:
         devpi_http.create_index(self.url, "alice", PASSWORD, name, **config)
         return f"alice/{name}"
 
+    def index_once(self, name: str, **config: Any) -> str:
+        try:
+            return self.index(name, **config)
+        except devpi_http.DevpiHTTPError as error:
+            if error.status != 409:  # already created by another test on this worker
+                raise
+            return f"alice/{name}"
+
     def upload(self, index: str, project: str, version: str, kind: str = "sdist") -> bytes:
         if kind == "sdist":
             filename = f"{project}-{version}.tar.gz"
@@ -170,7 +178,7 @@ def env(tmp_path_factory: pytest.TempPathFactory, smtp_server: Any) -> Iterator[
 
 
 def test_sdist_and_wheel_give_one_signed_event_each(env: Env) -> None:
-    index = env.index("up", notify_targets="ci", notify_events="file_uploaded")
+    index = env.index_once("up", notify_targets="ci", notify_events="file_uploaded")
     sdist = env.upload(index, "alpha", "1.0")
     wheel = env.upload(index, "alpha", "1.0", kind="wheel")
     env.upload(index, "sentinel", "1.0")
@@ -332,3 +340,36 @@ def test_metrics_and_cli_status(env: Env) -> None:
     report = json.loads(proc.stdout)
     assert report["stats"]["delivered"] >= 1
     assert SECRET not in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "message"),
+    [
+        ("PUT", "/alice/typo", {"bases": [], "notify_targets": "ci,nope"}, "target(s) nope"),
+        ("PATCH", "/alice/up", ["notify_targets+=nope"], "target(s) nope"),
+        ("PATCH", "/alice/up", ["notify_events=uploaded"], "event(s) uploaded"),
+        ("PATCH", "/alice/up", {"notify_targets": ["ci", "nope"]}, "target(s) nope"),
+    ],
+)
+def test_index_settings_with_unknown_names_are_refused(
+    env: Env, method: str, path: str, body: Any, message: str
+) -> None:
+    if method == "PATCH":
+        env.index_once("up", notify_targets="ci", notify_events="file_uploaded")
+    with pytest.raises(devpi_http.DevpiHTTPError) as caught:
+        devpi_http.json_call(method, env.url + path, body, ("alice", PASSWORD))
+    assert caught.value.status == 400
+    assert message in str(caught.value)
+    assert "; known: " in str(caught.value)
+    config = devpi_http.json_call("GET", env.url + "/alice/up", None)
+    if method == "PATCH":
+        assert config["result"]["notify_targets"] == ["ci"]
+
+
+def test_index_settings_with_known_names_are_stored(env: Env) -> None:
+    env.index("known", notify_targets="ci")
+    devpi_http.json_call(
+        "PATCH", env.url + "/alice/known", ["notify_targets+=mail"], ("alice", PASSWORD)
+    )
+    config = devpi_http.json_call("GET", env.url + "/alice/known", None)
+    assert config["result"]["notify_targets"] == ["ci", "mail"]

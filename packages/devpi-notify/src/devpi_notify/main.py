@@ -70,12 +70,23 @@ def devpiserver_pyramid_configure(config: Any, pyramid_config: Any) -> None:
         for worker in service.workers.values():
             xom.thread_pool.register(worker)
     _services[xom] = service
+    pyramid_config.add_tween("devpi_notify.main.index_check_tween_factory")
     log.info(
         "devpi-notify: %d target(s) %s, outbox %s",
         len(notify_config.targets),
         ", ".join(sorted(notify_config.targets)),
         outbox.path,
     )
+
+
+def index_check_tween_factory(handler: Any, registry: Any) -> Any:
+    """Pyramid tween: index settings naming unknown targets or events get a 400."""
+    from devpi_notify.indexcheck import make_tween
+
+    service = _services.get(registry["xom"])
+    if service is None:
+        return handler
+    return make_tween(handler, service.config.targets)
 
 
 def _server_url(config: Any) -> str:
