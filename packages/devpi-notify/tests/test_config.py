@@ -126,3 +126,19 @@ def test_devpi_server_refuses_a_bad_config_with_one_line(tmp_path: Path) -> None
     assert "an inline 'secret' is not accepted" in output
     assert "Traceback" not in output
     assert "inline-secret" not in output
+
+
+def test_index_requests_are_checked_for_unknown_names() -> None:
+    from devpi_notify.indexcheck import is_index_path, problem
+
+    targets = ["ci", "chat"]
+    assert problem({"notify_targets": "ci,chat"}, targets) is None
+    assert problem(["notify_targets-=gone", "notify_targets+=chat"], targets) is None
+    assert "unknown target(s) gone" in (problem(["notify_targets=gone"], targets) or "")
+    assert "unknown event(s) upload" in (problem({"notify_events": ["upload"]}, targets) or "")
+    wrapped = {"type": "indexconfig", "result": {"notify_targets": ["x"]}}
+    assert "unknown target(s) x" in (problem(wrapped, targets) or "")
+    assert is_index_path("/alice/dev")
+    assert is_index_path("/alice/dev/")
+    assert not is_index_path("/alice/dev/pkg")
+    assert not is_index_path("/+login/x")
