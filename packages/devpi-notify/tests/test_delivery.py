@@ -361,9 +361,12 @@ def test_index_settings_with_unknown_names_are_refused(
     assert caught.value.status == 400
     assert message in str(caught.value)
     assert "; known: " in str(caught.value)
-    config = devpi_http.json_call("GET", env.url + "/alice/up", None)
     if method == "PATCH":
+        config = devpi_http.json_call("GET", env.url + "/alice/up", None)
         assert config["result"]["notify_targets"] == ["ci"]
+    else:
+        with pytest.raises(devpi_http.DevpiHTTPError, match="404"):
+            devpi_http.json_call("GET", env.url + path, None)
 
 
 def test_index_settings_with_known_names_are_stored(env: Env) -> None:
