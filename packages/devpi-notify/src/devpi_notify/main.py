@@ -1,5 +1,245 @@
 """The devpi-server plugin module of `devpi-notify` (entry-point group `devpi_server`).
 
-It implements no hooks yet: add hookimpls marked with
-`from plugin_contract.devpi import hookimpl`.
+Event hooks run in devpi-server's notification thread: they only append to the outbox and
+never raise (an exception would hide the event from every later plugin). Delivery happens
+in worker threads registered with devpi-server's thread pool.
 """
+
+from __future__ import annotations
+
+import logging
+import weakref
+from pathlib import PurePosixPath
+from typing import Any
+
+from devpi_notify.events import Change, uploader_from_logs
+from devpi_notify.service import NotifyService
+from plugin_contract.devpi import hookimpl
+from plugin_contract.errors import ContractError
+
+log = logging.getLogger("devpi_notify")
+INDEX_KEYS = ("notify_targets", "notify_events", "notify_projects")
+_services: weakref.WeakKeyDictionary[Any, NotifyService] = weakref.WeakKeyDictionary()
+
+
+@hookimpl
+def devpiserver_add_parser_options(parser: Any) -> None:
+    group = parser.addgroup("devpi-notify")
+    group.addoption(
+        "--notify-config",
+        dest="notify_config",
+        metavar="PATH",
+        default=None,
+        help="YAML file defining devpi-notify targets (webhook, slack, email); "
+        "indexes opt in with the index option notify_targets",
+    )
+
+
+@hookimpl
+def devpiserver_indexconfig_defaults(index_type: str) -> dict[str, list[str]] | None:
+    if index_type != "stage":
+        return None
+    return {key: [] for key in INDEX_KEYS}
+
+
+@hookimpl
+def devpiserver_pyramid_configure(config: Any, pyramid_config: Any) -> None:
+    path = getattr(config.args, "notify_config", None)
+    if not path:
+        return
+    xom = pyramid_config.registry["xom"]
+    from devpi_server.main import Fatal
+
+    from devpi_notify.config import load_notify_config
+    from devpi_notify.outbox import Outbox, outbox_path
+
+    try:
+        notify_config = load_notify_config(path)
+    except ContractError as error:
+        raise Fatal(f"devpi-notify: {error}") from None
+    if xom.is_replica() and not notify_config.worker.send_on_replica:
+        log.info("devpi-notify: replica without worker.send_on_replica: sending nothing")
+        return
+    outbox = Outbox(outbox_path(config.server_path))
+    base_url = notify_config.server_url or _server_url(config)
+    service = NotifyService(notify_config, outbox, base_url)
+    with xom.keyfs.read_transaction():
+        current = xom.keyfs.get_current_serial()
+    service.ignore_upto_serial = outbox.init_watermark(current)
+    if not config.requests_only:
+        for worker in service.workers.values():
+            xom.thread_pool.register(worker)
+    _services[xom] = service
+    pyramid_config.add_tween("devpi_notify.main.index_check_tween_factory")
+    log.info(
+        "devpi-notify: %d target(s) %s, outbox %s",
+        len(notify_config.targets),
+        ", ".join(sorted(notify_config.targets)),
+        outbox.path,
+    )
+
+
+def index_check_tween_factory(handler: Any, registry: Any) -> Any:
+    """Pyramid tween: index settings naming unknown targets or events get a 400."""
+    from devpi_notify.indexcheck import make_tween
+
+    service = _services.get(registry["xom"])
+    if service is None:
+        return handler
+    return make_tween(handler, service.config.targets)
+
+
+def _server_url(config: Any) -> str:
+    outside = getattr(config.args, "outside_url", None)
+    if outside:
+        return str(outside).rstrip("/")
+    host = getattr(config.args, "host", None) or "localhost"
+    port = getattr(config.args, "port", None) or 3141
+    return f"http://{host}:{port}"
+
+
+def _service(stage: Any) -> NotifyService | None:
+    if stage is None:
+        return None
+    return _services.get(stage.xom)
+
+
+@hookimpl
+def devpiserver_on_upload(stage: Any, project: str, version: str, link: Any) -> None:
+    service = _service(stage)
+    if service is None:
+        return
+    try:
+        change = _upload_change(stage, project, version, link)
+        if change is not None:
+            service.record(change, stage.ixconfig)
+    except Exception:
+        log.exception("devpi-notify: could not record upload of %s", getattr(link, "relpath", "?"))
+
+
+def _upload_change(stage: Any, project: str, version: str, link: Any) -> Change | None:
+    if link.rel not in ("releasefile", "doczip"):
+        return None
+    entry = link.entry
+    if not entry.file_exists():
+        return None  # a history replay of a file deleted since
+    uploader, pusher, source = uploader_from_logs(link.get_logs())
+    if link.rel == "doczip":
+        event_type = "docs_uploaded"
+    elif pusher is not None:
+        event_type = "file_pushed"
+    else:
+        event_type = "file_uploaded"
+    return Change(
+        event_type=event_type,
+        index=stage.name,
+        serial=_serial(stage),
+        path=str(link.relpath),
+        project=project,
+        version=version,
+        filename=link.basename,
+        sha256=link.hashes.get("sha256"),
+        size=_size(entry),
+        uploader=uploader,
+        pushed_by=pusher,
+        source_index=source,
+    )
+
+
+def _size(entry: Any) -> int | None:
+    try:
+        size = entry.file_size()
+    except Exception:
+        return None
+    return None if size is None else int(size)
+
+
+def _serial(stage: Any) -> int:
+    return int(stage.keyfs.tx.at_serial)
+
+
+@hookimpl
+def devpiserver_on_changed_versiondata(
+    stage: Any, project: str, version: str, metadata: Any
+) -> None:
+    service = _service(stage)
+    if service is None:
+        return
+    try:
+        if not metadata:
+            event_type = "version_deleted"
+        elif _existed_before(stage, project, version):
+            event_type = "version_changed"
+        else:
+            event_type = "version_created"
+        change = Change(
+            event_type=event_type,
+            index=stage.name,
+            serial=_serial(stage),
+            path=f"{project}/{version}",
+            project=project,
+            version=version,
+        )
+        service.record(change, stage.ixconfig)
+    except Exception:
+        log.exception("devpi-notify: could not record change of %s %s", project, version)
+
+
+def _existed_before(stage: Any, project: str, version: str) -> bool:
+    tx = stage.keyfs.tx
+    serial = tx.at_serial
+    if serial <= 0:
+        return False
+    try:
+        key = stage.key_projversion(project, version)
+        return bool(tx.get_value_at(key, serial - 1))
+    except Exception:
+        return False
+
+
+@hookimpl
+def devpiserver_on_remove_file(stage: Any, relpath: str) -> None:
+    service = _service(stage)
+    if service is None:
+        return
+    try:
+        filename = PurePosixPath(relpath).name
+        project, version = _split_filename(filename)
+        change = Change(
+            event_type="file_removed",
+            index=stage.name,
+            serial=_serial(stage),
+            path=relpath,
+            project=project,
+            version=version,
+            filename=filename,
+        )
+        service.record(change, stage.ixconfig)
+    except Exception:
+        log.exception("devpi-notify: could not record removal of %s", relpath)
+
+
+def _split_filename(filename: str) -> tuple[str | None, str | None]:
+    from devpi_common.metadata import splitbasename
+    from devpi_common.validation import normalize_name
+
+    try:
+        name, version, _ = splitbasename(filename, checkarch=False)  # type: ignore[no-untyped-call]
+    except Exception:
+        return None, None
+    return str(normalize_name(name)), str(version)  # type: ignore[no-untyped-call]
+
+
+@hookimpl
+def devpiserver_metrics(request: Any) -> list[tuple[str, str, float]]:
+    service = _services.get(request.registry["xom"])
+    if service is None:
+        return []
+    stats = service.outbox.stats()
+    return [
+        ("devpi_notify_queued", "gauge", float(stats.pending)),
+        ("devpi_notify_delivered", "counter", float(stats.delivered_total)),
+        ("devpi_notify_failed", "counter", float(stats.failed_attempts_total)),
+        ("devpi_notify_dead_letters", "gauge", float(stats.dead)),
+        ("devpi_notify_oldest_pending_age_seconds", "gauge", stats.oldest_pending_age),
+    ]

@@ -1,0 +1,117 @@
+"""``devpi-notify status|retry|replay --serverdir DIR``: look at and act on the outbox.
+
+The running server's workers pick requeued deliveries up at their next poll.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+from devpi_notify.outbox import DEAD, DELIVERED, Outbox, outbox_path
+
+PROG = "devpi-notify"
+
+
+class CliError(Exception):
+    pass
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=PROG, description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.add_argument("--serverdir", required=True, help="the devpi-server directory")
+        return sub
+
+    status = command("status", "queue depth, failures and dead letters")
+    status.add_argument("--json", action="store_true", help="print one JSON document")
+    status.add_argument("--limit", type=int, default=20, help="dead letters to list")
+
+    retry = command("retry", "requeue dead letters (all, or one event id)")
+    retry.add_argument("--id", dest="event_id", help="only this event id")
+    retry.add_argument("--target", help="only this target")
+
+    replay = command("replay", "send delivered events again, with the same event id")
+    replay.add_argument("--id", dest="event_id", help="only this event id")
+    replay.add_argument("--since-serial", type=int, help="events at or after this serial")
+    replay.add_argument("--target", help="only this target")
+    return parser
+
+
+def open_outbox(serverdir: str) -> Outbox:
+    folder = Path(serverdir).expanduser()
+    if not folder.is_dir():
+        raise CliError(f"--serverdir {str(folder)!r} is not a directory")
+    path = outbox_path(folder)
+    if not path.exists():
+        raise CliError(
+            f"no outbox in {str(folder)!r}: has devpi-server run there with --notify-config?"
+        )
+    return Outbox(path, create=False)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        outbox = open_outbox(args.serverdir)
+        if args.command == "status":
+            return show_status(outbox, as_json=args.json, limit=args.limit)
+        if args.command == "retry":
+            count = outbox.requeue(states=[DEAD], event_id=args.event_id, target=args.target)
+            print(f"requeued {count} dead letter(s)")
+            return 0
+        if args.event_id is None and args.since_serial is None:
+            raise CliError("replay needs --id EVENT_ID or --since-serial N")
+        count = outbox.requeue(
+            states=[DELIVERED, DEAD],
+            event_id=args.event_id,
+            target=args.target,
+            since_serial=args.since_serial,
+        )
+        print(f"requeued {count} delivery(ies) for replay")
+        return 0
+    except CliError as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return 2
+    except Exception as error:  # sqlite errors: a locked or corrupt file
+        print(f"{PROG}: error: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+
+
+def show_status(outbox: Outbox, *, as_json: bool, limit: int) -> int:
+    stats = outbox.stats()
+    dead = outbox.rows(DEAD, limit=limit)
+    if as_json:
+        print(json.dumps({"stats": asdict(stats), "dead_letters": dead}, indent=2))
+        return 0
+    print(
+        f"pending {stats.pending}  delivered {stats.delivered}  dead {stats.dead}  "
+        f"failed attempts {stats.failed_attempts_total}  "
+        f"oldest pending {stats.oldest_pending_age:.0f} s"
+    )
+    for target, counts in sorted(stats.per_target.items()):
+        print(
+            f"  {target}: pending {counts['pending']}  delivered {counts['delivered']}"
+            f"  dead {counts['dead']}"
+        )
+    if dead:
+        print("dead letters:")
+        for row in dead:
+            when = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(row["created_at"]))
+            print(
+                f"  {row['event_id']}  {row['target']}  {row['event_type']}  serial {row['serial']}"
+                f"  {when}Z  attempts {row['attempts']}: {row['last_error']}"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,260 @@
+"""The ``--notify-config`` file: delivery targets and worker settings, validated at startup."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from plugin_contract.devpi import Secret, load_yaml_config, secret_from
+from plugin_contract.errors import ConfigError
+
+TARGET_TYPES = ("webhook", "slack", "email")
+EVENT_TYPES = (
+    "file_uploaded",
+    "file_pushed",
+    "docs_uploaded",
+    "file_removed",
+    "version_created",
+    "version_changed",
+    "version_deleted",
+)
+TOP_KEYS = {"targets", "worker", "server_url"}
+WORKER_KEYS = {
+    "poll_interval",
+    "max_attempts",
+    "backoff_initial",
+    "backoff_max",
+    "send_on_replica",
+    "retention_days",
+}
+COMMON_TARGET_KEYS = {"type", "timeout"}
+TARGET_KEYS = {
+    "webhook": {"url", "secret", "secret_env", "secret_file", "allow_http", "ca_file"},
+    "slack": {"url_env", "url_file", "url", "allow_http", "ca_file"},
+    "email": {
+        "host",
+        "port",
+        "starttls",
+        "username",
+        "password_env",
+        "password_file",
+        "password",
+        "from",
+        "to",
+        "ca_file",
+    },
+}
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    poll_interval: float = 2.0
+    max_attempts: int = 10
+    backoff_initial: float = 2.0
+    backoff_max: float = 900.0
+    send_on_replica: bool = False
+    retention_days: float = 30.0
+
+
+@dataclass(frozen=True)
+class Target:
+    """One named destination; ``url`` of a slack target is itself a secret."""
+
+    name: str
+    type: str
+    timeout: float = 10.0
+    url: str | None = None
+    secret: Secret | None = None
+    url_secret: Secret | None = None
+    ca_file: str | None = None
+    host: str | None = None
+    port: int = 587
+    starttls: bool = True
+    username: str | None = None
+    password: Secret | None = None
+    sender: str | None = None
+    recipients: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        return f"Target(name={self.name!r}, type={self.type!r})"
+
+
+@dataclass(frozen=True)
+class NotifyConfig:
+    targets: Mapping[str, Target] = field(default_factory=dict)
+    worker: WorkerSettings = field(default_factory=WorkerSettings)
+    server_url: str | None = None
+
+
+def load_notify_config(path: str | Path, environ: Mapping[str, str] | None = None) -> NotifyConfig:
+    """Read and validate the file; every problem is one :class:`ConfigError` line."""
+    data = load_yaml_config(path, top_key="devpi-notify")
+    where = f"notify config {str(path)!r}"
+    return parse_notify_config(data, where=where, environ=environ)
+
+
+def parse_notify_config(
+    data: Mapping[str, Any], *, where: str, environ: Mapping[str, str] | None = None
+) -> NotifyConfig:
+    _reject_unknown(data, TOP_KEYS, where)
+    targets_data = data.get("targets") or {}
+    if not isinstance(targets_data, Mapping) or not targets_data:
+        raise ConfigError(f"{where}: 'targets' must map target names to their settings")
+    targets = {
+        str(name): _parse_target(str(name), spec, where=where, environ=environ)
+        for name, spec in targets_data.items()
+    }
+    server_url = data.get("server_url")
+    if server_url is not None:
+        server_url = str(server_url).rstrip("/")
+        if urlsplit(server_url).scheme not in ("http", "https"):
+            raise ConfigError(f"{where}: server_url must be an http(s) URL, not {server_url!r}")
+    return NotifyConfig(
+        targets=targets,
+        worker=_parse_worker(data.get("worker") or {}, where=f"{where}: worker"),
+        server_url=server_url,
+    )
+
+
+def _reject_unknown(data: Mapping[str, Any], known: set[str], where: str) -> None:
+    unknown = sorted(str(key) for key in data if key not in known)
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+        )
+
+
+def _parse_worker(data: Any, *, where: str) -> WorkerSettings:
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"{where} must be a mapping")
+    _reject_unknown(data, WORKER_KEYS, where)
+    defaults = WorkerSettings()
+    settings = WorkerSettings(
+        poll_interval=_positive(data, "poll_interval", defaults.poll_interval, where),
+        max_attempts=int(_positive(data, "max_attempts", defaults.max_attempts, where)),
+        backoff_initial=_positive(data, "backoff_initial", defaults.backoff_initial, where),
+        backoff_max=_positive(data, "backoff_max", defaults.backoff_max, where),
+        send_on_replica=_boolean(data, "send_on_replica", defaults.send_on_replica, where),
+        retention_days=_positive(data, "retention_days", defaults.retention_days, where),
+    )
+    if settings.backoff_max < settings.backoff_initial:
+        raise ConfigError(f"{where}: backoff_max must not be below backoff_initial")
+    return settings
+
+
+def _positive(data: Mapping[str, Any], key: str, default: float, where: str) -> float:
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise ConfigError(f"{where}: {key} must be a positive number, not {value!r}")
+    return float(value)
+
+
+def _boolean(data: Mapping[str, Any], key: str, default: bool, where: str) -> bool:
+    value = data.get(key, default)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where}: {key} must be true or false, not {value!r}")
+    return value
+
+
+def _parse_target(name: str, spec: Any, *, where: str, environ: Mapping[str, str] | None) -> Target:
+    here = f"{where}: targets.{name}"
+    if not name.replace("-", "").replace("_", "").isalnum():
+        raise ConfigError(f"{here}: target names may hold letters, digits, '-' and '_' only")
+    if not isinstance(spec, Mapping):
+        raise ConfigError(f"{here} must be a mapping with at least 'type'")
+    kind = spec.get("type")
+    if kind not in TARGET_TYPES:
+        raise ConfigError(f"{here}: type must be one of {', '.join(TARGET_TYPES)}, not {kind!r}")
+    _reject_unknown(spec, COMMON_TARGET_KEYS | TARGET_KEYS[kind], here)
+    timeout = _positive(spec, "timeout", 10.0, here)
+    ca_file = spec.get("ca_file")
+    if ca_file is not None and not Path(str(ca_file)).expanduser().is_file():
+        raise ConfigError(f"{here}: ca_file {str(ca_file)!r} does not exist")
+    ca = str(Path(str(ca_file)).expanduser()) if ca_file is not None else None
+    if kind == "webhook":
+        url = _checked_url(spec.get("url"), spec, here)
+        secret = secret_from(spec, "secret", where=here, required=True, environ=environ)
+        return Target(name, kind, timeout, url=url, secret=secret, ca_file=ca)
+    if kind == "slack":
+        url_secret = secret_from(spec, "url", where=here, required=True, environ=environ)
+        assert url_secret is not None
+        _checked_url(url_secret.reveal(), spec, here, show=False)
+        return Target(name, kind, timeout, url_secret=url_secret, ca_file=ca)
+    return _parse_email_target(name, spec, here, timeout, ca, environ)
+
+
+def _parse_email_target(
+    name: str,
+    spec: Mapping[str, Any],
+    here: str,
+    timeout: float,
+    ca_file: str | None,
+    environ: Mapping[str, str] | None,
+) -> Target:
+    host = spec.get("host")
+    if not host or not isinstance(host, str):
+        raise ConfigError(f"{here}: host (the SMTP server) is required")
+    port = spec.get("port", 587)
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+        raise ConfigError(f"{here}: port must be a TCP port number, not {port!r}")
+    starttls = _boolean(spec, "starttls", True, here)
+    if not starttls and not is_loopback(host):
+        raise ConfigError(f"{here}: starttls: false is only allowed for a loopback SMTP server")
+    username = spec.get("username")
+    password = secret_from(spec, "password", where=here, environ=environ)
+    if (username is None) != (password is None):
+        raise ConfigError(f"{here}: set both username and password_env/password_file, or neither")
+    if password is not None and not starttls:
+        raise ConfigError(f"{here}: SMTP auth needs starttls: true")
+    sender = spec.get("from")
+    recipients = spec.get("to")
+    if isinstance(recipients, str):
+        recipients = [recipients]
+    if not sender or not isinstance(sender, str):
+        raise ConfigError(f"{here}: from (the sender address) is required")
+    if not recipients or not all(isinstance(item, str) and item for item in recipients):
+        raise ConfigError(f"{here}: to must be an address or a list of addresses")
+    return Target(
+        name,
+        "email",
+        timeout,
+        ca_file=ca_file,
+        host=host,
+        port=port,
+        starttls=starttls,
+        username=None if username is None else str(username),
+        password=password,
+        sender=sender,
+        recipients=tuple(recipients),
+    )
+
+
+def _checked_url(url: Any, spec: Mapping[str, Any], here: str, *, show: bool = True) -> str:
+    shown = repr(url) if show else "(from the secret source)"
+    if not url or not isinstance(url, str):
+        raise ConfigError(f"{here}: url is required")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{here}: url {shown} must be an http(s) URL with a host")
+    if parts.username or parts.password:
+        raise ConfigError(f"{here}: url must not hold credentials; use secret_env/secret_file")
+    allow_http = _boolean(spec, "allow_http", False, here)
+    if parts.scheme == "http" and not allow_http and not is_loopback(parts.hostname):
+        raise ConfigError(
+            f"{here}: url {shown} uses plain http to a non-loopback host; use https "
+            "(or set allow_http: true if you accept unencrypted delivery)"
+        )
+    return url
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

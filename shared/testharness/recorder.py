@@ -1,0 +1,117 @@
+"""A threaded HTTP server on loopback that records every request it receives.
+
+Behaviour is scripted per request: answer a status, or hang until released. Used as a
+webhook receiver in devpi-notify tests and benchmarks.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass(frozen=True)
+class Recorded:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    at: float
+
+
+@dataclass
+class Recorder:
+    """What the server received, and how it answers the next requests."""
+
+    url: str = ""
+    requests: list[Recorded] = field(default_factory=list)
+    statuses: list[int] = field(default_factory=list)  # consumed first, then default_status
+    default_status: int = 200
+    hanging: threading.Event = field(default_factory=threading.Event)  # set = hang
+    released: threading.Event = field(default_factory=threading.Event)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    changed: threading.Condition = field(default_factory=threading.Condition)
+
+    def hang(self) -> None:
+        self.released.clear()
+        self.hanging.set()
+
+    def release(self) -> None:
+        self.hanging.clear()
+        self.released.set()
+
+    def snapshot(self) -> list[Recorded]:
+        with self.lock:
+            return list(self.requests)
+
+    def wait_for(
+        self, predicate: Callable[[list[Recorded]], bool], timeout: float = 30.0
+    ) -> list[Recorded]:
+        """Wait until ``predicate(requests)`` holds; raise ``TimeoutError`` after ``timeout``."""
+        deadline = time.monotonic() + timeout
+        with self.changed:
+            while True:
+                seen = self.snapshot()
+                if predicate(seen):
+                    return seen
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError(f"receiver condition not met; got {len(seen)} request(s)")
+                self.changed.wait(min(remaining, 0.2))
+
+    def _answer(self) -> int:
+        with self.lock:
+            return self.statuses.pop(0) if self.statuses else self.default_status
+
+
+def _handler(recorder: Recorder) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length)
+            item = Recorded(self.command, self.path, dict(self.headers.items()), body, time.time())
+            with recorder.lock:
+                recorder.requests.append(item)
+            with recorder.changed:
+                recorder.changed.notify_all()
+            if recorder.hanging.is_set():
+                recorder.released.wait(120)
+            status = recorder._answer()
+            payload = b"ok" if status < 400 else b"error"
+            try:
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(payload)))
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.wfile.write(payload)
+            except OSError:
+                pass  # the client went away while we hung
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    return Handler
+
+
+@contextmanager
+def recording_server() -> Iterator[Recorder]:
+    """Run a recorder on 127.0.0.1 (a free port) for the duration of the block."""
+    recorder = Recorder()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(recorder))
+    server.daemon_threads = True
+    recorder.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    thread = threading.Thread(target=server.serve_forever, name="recorder", daemon=True)
+    thread.start()
+    try:
+        yield recorder
+    finally:
+        recorder.release()
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
