@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from devpi_http import basic, call, devpi_auth, login, metrics, upload
+from devpi_client import basic, call, devpi_auth, login, metrics, upload
 from ldap_directory_data import PASSWORDS, search_config
+from ldap_testkit import ModuleServers, write_yaml
 
-from conftest import ModuleServers, write_yaml
 from testharness.devpi import ROOT_PASSWORD, start_devpi_server
 from testharness.slapd import Slapd
 

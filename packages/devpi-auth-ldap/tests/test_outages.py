@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from devpi_http import login, metrics
+from devpi_client import login, metrics
 from ldap_directory_data import LDIF, PASSWORDS, search_config
+from ldap_testkit import ModuleServers, write_yaml
 
-from conftest import ModuleServers, write_yaml
 from testharness import require_tool
-from testharness.devpi import start_devpi_server
+from testharness.devpi import devpi_script, start_devpi_server
 from testharness.slapd import SLAPD_INSTALL, Slapd, start_slapd
 
 pytestmark = pytest.mark.slow
@@ -73,7 +73,7 @@ def test_starttls_not_offered_is_a_clear_error(setup: Setup, tmp_path: Path) -> 
     data = search_config(setup.slapd.url, starttls=True, require_tls=True)
     config = write_yaml(tmp_path / "starttls.yaml", data)
     proc = subprocess.run(
-        ["devpi-auth-ldap", "check", "--config", str(config), "alice"],
+        [devpi_script("devpi-auth-ldap"), "check", "--config", str(config), "alice"],
         input=PASSWORDS["alice"] + "\n",
         capture_output=True,
         text=True,
@@ -92,7 +92,7 @@ def test_a_failover_url_is_used_when_the_first_is_down(setup: Setup, tmp_path: P
     dead = f"ldap://127.0.0.1:{free_port()}"
     config = write_yaml(tmp_path / "failover.yaml", search_config([dead, setup.slapd.url]))
     proc = subprocess.run(
-        ["devpi-auth-ldap", "check", "--config", str(config), "bob"],
+        [devpi_script("devpi-auth-ldap"), "check", "--config", str(config), "bob"],
         input=PASSWORDS["bob"] + "\n",
         capture_output=True,
         text=True,

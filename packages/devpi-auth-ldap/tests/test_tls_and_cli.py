@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 from ldap_directory_data import GROUPS, PASSWORDS, POSIX_GROUPS, search_config
+from ldap_testkit import write_yaml
 
-from conftest import write_yaml
+from testharness.devpi import devpi_script
 from testharness.slapd import Slapd, make_tls_files
 
 pytestmark = pytest.mark.slow
@@ -17,7 +18,7 @@ TEMPLATE = "uid={username},ou=people,dc=example,dc=org"
 
 def check(config: Path, user: str, password: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        ["devpi-auth-ldap", "check", "--config", str(config), user],
+        [devpi_script("devpi-auth-ldap"), "check", "--config", str(config), user],
         input=password + "\n",
         capture_output=True,
         text=True,
