@@ -46,6 +46,8 @@ HOSTS = {
     ),
 }
 EXTRA_TEMPLATES = {"shell": "shell-package"}
+# A shell plugin needs the contract's shell machinery (psutil finds the parent shell).
+EXTRA_DEPENDENCIES = {"shell": ('"plugin-contract[shell]>=0.1.0,<0.2"',)}
 
 
 class ScaffoldError(Exception):
@@ -72,7 +74,7 @@ def scaffold(dist: str, root: Path, summary: str | None = None) -> Path:
         "module": host.module,
         "host_title": host.title,
         "summary": summary or f"A {host.title} plugin: {dist}",
-        "dependencies": ", ".join(host.dependencies),
+        "dependencies": ", ".join(EXTRA_DEPENDENCIES.get(kind, host.dependencies)),
         "marker_import": host.marker_import,
     }
     templates = [root / "shared" / "templates" / "package"]
@@ -124,7 +126,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"new: error: {error}", file=sys.stderr)
         return 2
     print(f"created {target.relative_to(args.root.resolve())}")
-    print(f"next: nox -s tests -- {args.dist}")
+    if args.dist.startswith("shell-"):
+        syntax = target / "src" / args.dist.replace("-", "_") / "syntax.py"
+        print(f"next: write the FILL IN places in {syntax.relative_to(args.root.resolve())}")
+        print(f"      and list the shell's Debian packages in packages/{args.dist}/ci/apt.txt")
+    print(f"then: nox -s tests -- {args.dist}")
     return 0
 
 

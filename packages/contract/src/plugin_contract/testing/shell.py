@@ -241,21 +241,20 @@ class ShellWorld:
     def spawn(
         self, prefix: Path | str, commands: str, *flags: str, **extra: str
     ) -> subprocess.CompletedProcess[str]:
-        """``conda-shell activate`` in spawn mode, commands fed on standard input."""
+        """``conda-shell activate`` in spawn mode, commands fed on standard input.
+
+        The plugin is chosen by name (another installed plugin may serve the same program)
+        and the program by ``$SHELL``, as for a user whose login shell it is.
+        """
         return subprocess.run(
             [
-                conda_shell_program(),
-                "activate",
-                *flags,
-                "--shell",
-                self.shell.executable,
-                "--",
-                str(prefix),
+                *(conda_shell_program(), "activate", *flags),
+                *("--shell", self.shell.plugin, "--", str(prefix)),
             ],
             input=commands,
             capture_output=True,
             text=True,
-            env=self.environ(**extra),
+            env=self.environ(**{"SHELL": self.shell.executable, **extra}),
             cwd=self.root,
             timeout=TIMEOUT,
             check=False,
