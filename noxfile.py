@@ -149,7 +149,7 @@ def bench(session: nox.Session) -> None:
 
 @nox.session
 def demo(session: nox.Session) -> None:
-    """Build every distribution, install the wheels into this fresh venv, show the plugins."""
+    """Build every distribution, install the wheels into a fresh venv, tour them for real."""
     session.install("build")
     known = packages()
     wheels = []
@@ -168,7 +168,8 @@ def demo(session: nox.Session) -> None:
             silent=True,
         )
         wheels += [str(p) for p in out.glob("*.whl")]
-    session.install(*wheels)
+    # pytest: the repo's harness (servers on loopback) that the tour reuses imports it
+    session.install(*wheels, "pytest")
     session.run("python", str(ROOT / "scripts" / "demo.py"), *session.posargs)
 
 
