@@ -5,10 +5,11 @@ add their server fixtures as modules beside these (``slapd.py``, ``oidc.py``, ..
 """
 
 from testharness.ports import free_port, wait_for_port
-from testharness.process import ServerProcess, ServerStartError
+from testharness.process import ServerGroup, ServerProcess, ServerStartError
 from testharness.tools import in_ci, require_tool
 
 __all__ = [
+    "ServerGroup",
     "ServerProcess",
     "ServerStartError",
     "free_port",

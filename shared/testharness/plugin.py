@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from testharness.ports import free_port
-from testharness.process import ServerProcess
+from testharness.process import ServerGroup, ServerProcess
 from testharness.tools import in_ci
 
 StartServer = Callable[..., ServerProcess]
@@ -24,33 +24,18 @@ def loopback_port() -> int:
 @pytest.fixture
 def start_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StartServer]:
     """Start servers for one test; all are stopped at teardown, their logs shown on failure."""
-    started: list[ServerProcess] = []
+    group = ServerGroup(tmp_path)
+    yield group
+    group.stop_all()
+    _attach_logs(request, group.started)
 
-    def start(
-        name: str,
-        argv: Sequence[str],
-        *,
-        env: Mapping[str, str] | None = None,
-        cwd: Path | None = None,
-        ready: int | Callable[[], bool] | None = None,
-        start_timeout: float = 60.0,
-    ) -> ServerProcess:
-        server = ServerProcess(
-            name,
-            argv,
-            tmp_path / "logs" / f"{name}.log",
-            env=env,
-            cwd=cwd,
-            ready=ready,
-            start_timeout=start_timeout,
-        )
-        started.append(server)
-        return server.start()
 
-    yield start
-    for server in reversed(started):
-        server.stop()
-    _attach_logs(request, started)
+@pytest.fixture(scope="module")
+def module_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerGroup]:
+    """Like ``start_server``, for servers shared by a module's tests (stopped after them)."""
+    group = ServerGroup(tmp_path_factory.mktemp("servers"))
+    yield group
+    group.stop_all()
 
 
 def _attach_logs(request: pytest.FixtureRequest, servers: list[ServerProcess]) -> None:

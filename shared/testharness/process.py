@@ -140,3 +140,37 @@ class ServerProcess:
         except FileNotFoundError:
             return "(no log written)"
         return text[-chars:]
+
+
+class ServerGroup:
+    """Servers started together, logging under ``folder/logs``, stopped together (reverse)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.started: list[ServerProcess] = []
+
+    def __call__(
+        self,
+        name: str,
+        argv: Sequence[str],
+        *,
+        env: Mapping[str, str] | None = None,
+        cwd: Path | None = None,
+        ready: int | Callable[[], bool] | None = None,
+        start_timeout: float = 60.0,
+    ) -> ServerProcess:
+        server = ServerProcess(
+            name,
+            argv,
+            self.folder / "logs" / f"{name}.log",
+            env=env,
+            cwd=cwd,
+            ready=ready,
+            start_timeout=start_timeout,
+        )
+        self.started.append(server)
+        return server.start()
+
+    def stop_all(self) -> None:
+        for server in reversed(self.started):
+            server.stop()

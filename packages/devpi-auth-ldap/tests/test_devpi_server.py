@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from devpi_client import basic, call, devpi_auth, login, metrics, upload
 from ldap_directory_data import PASSWORDS, search_config
-from ldap_testkit import ModuleServers, write_yaml
+from ldap_testkit import write_yaml
 
 from testharness.devpi import ROOT_PASSWORD, start_devpi_server
+from testharness.process import ServerGroup
 from testharness.slapd import Slapd
 
 pytestmark = pytest.mark.slow
@@ -26,7 +27,7 @@ class Devpi:
 
 @pytest.fixture(scope="module")
 def devpi(
-    slapd: Slapd, module_servers: ModuleServers, tmp_path_factory: pytest.TempPathFactory
+    slapd: Slapd, module_servers: ServerGroup, tmp_path_factory: pytest.TempPathFactory
 ) -> Devpi:
     folder = tmp_path_factory.mktemp("devpi")
     config = write_yaml(folder / "ldap.yaml", search_config(slapd.url))

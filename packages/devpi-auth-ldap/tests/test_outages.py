@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from devpi_client import login, metrics
 from ldap_directory_data import LDIF, PASSWORDS, search_config
-from ldap_testkit import ModuleServers, write_yaml
+from ldap_testkit import write_yaml
 
 from testharness import require_tool
 from testharness.devpi import devpi_script, start_devpi_server
+from testharness.process import ServerGroup
 from testharness.slapd import SLAPD_INSTALL, Slapd, start_slapd
 
 pytestmark = pytest.mark.slow
@@ -29,9 +30,7 @@ class Setup:
 
 
 @pytest.fixture(scope="module")
-def setup(
-    module_servers: ModuleServers, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Setup]:
+def setup(module_servers: ServerGroup, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
     binary = require_tool("slapd", SLAPD_INSTALL)
     require_tool("ldapadd", SLAPD_INSTALL)
     plain = start_slapd(binary, tmp_path_factory.mktemp("plain-slapd"), ldif=LDIF, name="plain")
