@@ -22,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -304,14 +304,8 @@ def oauth_download(t: Tour) -> None:
     t.on_cleanup(provider.process.stop)
     t.say(f"oidc-provider (a certified OpenID provider) at {provider.issuer}")
 
-    def introspected(headers: Mapping[str, str]) -> bool:
-        value = headers.get("Authorization", "")
-        if not value.startswith("Bearer "):
-            return False
-        return bool(provider.introspect(value[7:], "channel-rs", "rs-secret").get("active"))
-
     server = ChannelServer(
-        auth_check=introspected, auth_challenge='Bearer error="invalid_token"'
+        auth_check=provider.bearer_is_active, auth_challenge='Bearer error="invalid_token"'
     ).start()
     t.on_cleanup(server.close)
     channel = f"{server.url}/channel"

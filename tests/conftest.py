@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from testharness.repo import discover_packages
+from testharness.repo import build_wheel, discover_packages
 
 
 @pytest.fixture(scope="session")
@@ -16,20 +14,5 @@ def wheelhouse(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path
     """A folder with a freshly built wheel of every distribution."""
     out = tmp_path_factory.mktemp("wheelhouse")
     for folder in discover_packages().values():
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "build",
-                "--wheel",
-                "--installer",
-                "uv",
-                "--outdir",
-                str(out),
-                str(folder),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
+        build_wheel(folder, out)
     return out

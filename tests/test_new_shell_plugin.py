@@ -18,7 +18,7 @@ from types import ModuleType
 import pytest
 
 from testharness import require_tool
-from testharness.repo import ROOT
+from testharness.repo import ROOT, build_wheel
 
 pytestmark = pytest.mark.slow
 
@@ -61,17 +61,6 @@ def repo_copy(tmp_path: Path) -> Path:
             (copy / relative).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, copy / relative)
     return copy
-
-
-def build_wheel(folder: Path, out: Path) -> None:
-    ok(
-        run(
-            [
-                *(sys.executable, "-m", "build", "--wheel", "--installer", "uv"),
-                *("--outdir", str(out), str(folder)),
-            ]
-        )
-    )
 
 
 def test_a_scaffolded_shell_plugin_filled_for_mksh_passes_the_kit_installed_alone(

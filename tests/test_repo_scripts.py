@@ -11,7 +11,7 @@ from types import ModuleType
 
 import pytest
 
-from testharness.repo import ROOT, discover_packages
+from testharness.repo import ROOT, build_wheel, discover_packages
 
 
 def load_script(name: str) -> ModuleType:
@@ -121,22 +121,5 @@ def test_new_creates_a_complete_buildable_package(repo_copy: Path, tmp_path: Pat
     assert "[project.entry-points.devpi_server]" in text
     assert 'devpi-audit = "devpi_audit.main"' in text
     assert "{{" not in "".join(p.read_text() for p in package.rglob("*") if p.is_file())
-    build = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "build",
-            "--wheel",
-            "--installer",
-            "uv",
-            "--outdir",
-            str(tmp_path / "out"),
-            str(package),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert build.returncode == 0, build.stderr[-2000:]
+    build_wheel(package, tmp_path / "out")
     assert list((tmp_path / "out").glob("devpi_audit-0.1.0-py3-none-any.whl"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,9 @@ from typing import Any
 from testharness.ports import free_port
 from testharness.process import ServerProcess
 from testharness.tools import require_tool
+
+# The resource server registered in tests/oidc/server.mjs; channels introspect as it.
+RESOURCE_SERVER = ("channel-rs", "rs-secret")
 
 
 @dataclass
@@ -61,6 +65,15 @@ class OidcProvider:
         return bool(
             self._call("POST", "/__test/destroy-access-token", {"token": token})["destroyed"]
         )
+
+    def bearer_is_active(
+        self, headers: Mapping[str, str], client: tuple[str, str] = RESOURCE_SERVER
+    ) -> bool:
+        """A channel ``auth_check``: the request's bearer token is live at this provider."""
+        value = headers.get("Authorization", "")
+        if not value.startswith("Bearer "):
+            return False
+        return bool(self.introspect(value[7:], *client).get("active"))
 
     def introspect(self, token: str, client_id: str, client_secret: str) -> dict[str, Any]:
         """RFC 7662 introspection as a resource server would do it."""
@@ -124,4 +137,4 @@ def start_oidc_provider(
     return OidcProvider(issuer=issuer, port=port, process=process)
 
 
-__all__ = ["OidcProvider", "start_oidc_provider"]
+__all__ = ["RESOURCE_SERVER", "OidcProvider", "start_oidc_provider"]

@@ -22,3 +22,21 @@ def discover_packages(root: Path = ROOT) -> dict[str, Path]:
             with (folder / "pyproject.toml").open("rb") as handle:
                 found[str(tomllib.load(handle)["project"]["name"])] = folder
     return found
+
+
+def build_wheel(folder: Path, out: Path, timeout: float = 300) -> None:
+    """Build ``folder``'s wheel into ``out`` (PEP 517, isolated, uv); raise with the log tail."""
+    import subprocess
+
+    proc = subprocess.run(
+        [
+            *(sys.executable, "-m", "build", "--wheel", "--installer", "uv"),
+            *("--outdir", str(out), str(folder)),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise AssertionError(f"building {folder.name} failed:\n{proc.stderr[-3000:]}")

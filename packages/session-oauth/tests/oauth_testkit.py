@@ -24,7 +24,6 @@ from testharness.oidc import OidcProvider, start_oidc_provider
 
 OIDC_DIR = Path(__file__).parent / "oidc"
 SETUP_HINT = "packages/session-oauth/ci/setup.sh"
-RESOURCE_SERVER = ("channel-rs", "rs-secret")
 PUBLIC_CLIENT = "conda-cli"
 SCOPES = "openid offline_access channel:read"
 
@@ -46,22 +45,10 @@ def fresh_provider(provider: OidcProvider) -> OidcProvider:
     return provider
 
 
-def introspection_check(provider: OidcProvider) -> Callable[[Mapping[str, str]], bool]:
-    """A channel ``auth_check`` that asks the provider whether the bearer token is active."""
-
-    def check(headers: Mapping[str, str]) -> bool:
-        value = headers.get("Authorization", "")
-        if not value.startswith("Bearer "):
-            return False
-        return bool(provider.introspect(value[7:], *RESOURCE_SERVER).get("active"))
-
-    return check
-
-
 @pytest.fixture
 def channel(provider: OidcProvider) -> Iterator[ChannelServer]:
     server = ChannelServer(
-        auth_check=introspection_check(provider),
+        auth_check=provider.bearer_is_active,
         auth_challenge='Bearer error="invalid_token"',
     )
     with server:

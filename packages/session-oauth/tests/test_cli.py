@@ -9,10 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from oauth_testkit import RESOURCE_SERVER
 
 from testharness.channel import ChannelServer
-from testharness.oidc import OidcProvider
+from testharness.oidc import RESOURCE_SERVER, OidcProvider
 
 pytestmark = pytest.mark.slow
 

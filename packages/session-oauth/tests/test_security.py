@@ -6,13 +6,13 @@ from __future__ import annotations
 import logging
 
 import pytest
-from oauth_testkit import RESOURCE_SERVER, make_session, public_settings
+from oauth_testkit import make_session, public_settings
 from session_oauth.login import run_logout
 from test_refresh import logged_in
 
 from plugin_contract.session.errors import CredentialsError
 from testharness.channel import ChannelServer
-from testharness.oidc import OidcProvider
+from testharness.oidc import RESOURCE_SERVER, OidcProvider
 
 pytestmark = pytest.mark.slow
 
