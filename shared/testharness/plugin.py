@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from testharness.conda import RealConda, conda_or_skip, install_distributions
 from testharness.ports import free_port
 from testharness.process import ServerGroup, ServerProcess
 from testharness.tools import in_ci
@@ -36,6 +37,40 @@ def module_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerG
     group = ServerGroup(tmp_path_factory.mktemp("servers"))
     yield group
     group.stop_all()
+
+
+RealCondaFactory = Callable[..., RealConda]
+
+
+@pytest.fixture(scope="session")
+def conda_wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder where wheels of our distributions are built once per run, on demand."""
+    return tmp_path_factory.mktemp("conda-wheels")
+
+
+@pytest.fixture(scope="session")
+def real_conda_factory(
+    tmp_path_factory: pytest.TempPathFactory, conda_wheelhouse: Path
+) -> RealCondaFactory:
+    """``factory(*distributions)``: a real conda 26.7.1 base prefix with those wheels installed.
+
+    One install per distinct set of distributions per run (about 10 s each); each call gets a
+    fresh, empty ``HOME`` so tests never see each other's condarc or credentials.
+    """
+    prefixes: dict[tuple[str, ...], Path] = {}
+
+    def make(*distributions: str) -> RealConda:
+        key = tuple(sorted(distributions))
+        if key not in prefixes:
+            prefix = tmp_path_factory.mktemp("conda") / "base"
+            conda_or_skip(prefix)
+            if key:
+                install_distributions(prefix / "bin" / "python", key, conda_wheelhouse)
+            prefixes[key] = prefix
+        home = tmp_path_factory.mktemp("conda-home")
+        return RealConda(prefix=prefixes[key], home=home, installed=key)
+
+    return make
 
 
 def _attach_logs(request: pytest.FixtureRequest, servers: list[ServerProcess]) -> None:
