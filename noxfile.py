@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT / "shared"))  # testharness.repo is stdlib-only: the
 from testharness.repo import discover_packages  # noqa: E402
 
 DIST_DIR = ROOT / "dist"
+HARNESS = ROOT / "shared" / "testharness"  # the `testharness` distribution (pytest plugin)
 CROSS_PACKAGE = "cross-package"  # the top-level tests/ folder
 PACKAGE_LIKE = re.compile(r"^(plugin-contract|shell|session|devpi)-[a-z0-9-]+$")
 
@@ -46,8 +47,9 @@ def _groups(pyproject: Path, group: str) -> list[str]:
 
 
 def _workspace_requirements() -> list[str]:
-    """Every package editable, plus every package's and the root's ``test`` group."""
+    """Every package and the test harness editable, plus every ``test`` group."""
     requirements = [f"-e{folder}" for folder in packages().values()]
+    requirements.append(f"-e{HARNESS}[servers]")
     for folder in [ROOT, *packages().values()]:
         requirements += _groups(folder / "pyproject.toml", "test")
     return requirements
