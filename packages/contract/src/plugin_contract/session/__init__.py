@@ -53,7 +53,7 @@ search path; ``.match(url)`` (most specific wins, last on ties), ``.session_name
 Selection (``registry``): ``get_session(url)`` (cached per (class, channel), thread-safe),
 ``clear_session_cache()``, ``SessionRegistry(config=, classes=, before_actions=)`` with
 ``.resolve(url) -> Resolution(session_name, session_class, channel)``, ``.get_session(url)``;
-``run_before_actions(command, urls, registry=, interactive=)`` (module ``before``).
+``run_before_actions(command, urls, registry=, interactive=)`` (also ``registry``).
 
 Credentials (``credentials``): ``CredentialStore()`` over the system keyring
 (``load/save/delete(session_name, channel_key[, record])``, JSON string records);
@@ -82,11 +82,7 @@ if TYPE_CHECKING:
         LogoutRequest,
         StatusRequest,
     )
-    from plugin_contract.session.before import (
-        BeforeActionContext,
-        ChannelUse,
-        run_before_actions,
-    )
+    from plugin_contract.session.before import BeforeActionContext, ChannelUse
     from plugin_contract.session.channels import ChannelMatch, ChannelPattern, Origin
     from plugin_contract.session.config import SessionConfig
     from plugin_contract.session.credentials import CredentialStore, remember, remembered
@@ -102,6 +98,7 @@ if TYPE_CHECKING:
         SessionRegistry,
         clear_session_cache,
         get_session,
+        run_before_actions,
     )
     from plugin_contract.session.types import CondaBeforeAction, CondaSessionClass
 
@@ -113,7 +110,7 @@ _EXPORTS = {
     "StatusRequest": "plugin_contract.session.base",
     "BeforeActionContext": "plugin_contract.session.before",
     "ChannelUse": "plugin_contract.session.before",
-    "run_before_actions": "plugin_contract.session.before",
+    "run_before_actions": "plugin_contract.session.registry",
     "ChannelMatch": "plugin_contract.session.channels",
     "ChannelPattern": "plugin_contract.session.channels",
     "Origin": "plugin_contract.session.channels",

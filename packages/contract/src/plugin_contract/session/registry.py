@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import getpass
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from plugin_contract.errors import PluginError
 from plugin_contract.session.base import CondaSession
+from plugin_contract.session.before import BeforeActionContext, ChannelUse, is_interactive
 from plugin_contract.session.channels import ChannelMatch, ChannelPattern, safe_url
 from plugin_contract.session.config import SessionConfig
 from plugin_contract.session.errors import UnknownSessionError
@@ -207,3 +209,39 @@ def clear_session_cache() -> None:
         if _default_registry is not None:
             _default_registry.clear()
         _default_registry = None
+
+
+def run_before_actions(
+    command: str,
+    urls: Iterable[str],
+    *,
+    registry: SessionRegistry | None = None,
+    interactive: bool | None = None,
+    input_func: Callable[[str], str] = input,
+    secret_func: Callable[[str], str] = getpass.getpass,
+) -> BeforeActionContext:
+    """Run every applicable before-action for ``command`` over the channels of ``urls``."""
+    reg = default_registry() if registry is None else registry
+    uses: list[ChannelUse] = []
+    seen: set[tuple[str, str]] = set()
+    for url in urls:
+        resolution = reg.resolve(url)
+        if resolution.channel is None:
+            continue
+        key = (resolution.session_name, resolution.channel.key)
+        if key not in seen:
+            seen.add(key)
+            uses.append(ChannelUse(resolution.channel, resolution.session_name, url))
+    context = BeforeActionContext(
+        command=command,
+        channels=tuple(uses),
+        config=reg.config,
+        interactive=is_interactive(reg.config.environ) if interactive is None else interactive,
+        input_func=input_func,
+        secret_func=secret_func,
+        get_session=reg.get_session,
+    )
+    for action in reg.before_actions:
+        if action.applies_to(command):
+            action.action(context)
+    return context
