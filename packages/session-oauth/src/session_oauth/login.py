@@ -17,7 +17,7 @@ from session_oauth.tokens import TokenSet
 if TYPE_CHECKING:
     import requests
 
-    from plugin_contract.session.channels import ChannelMatch
+    from plugin_contract.session import ChannelMatch
     from session_oauth.grants import TokenEndpoint
     from session_oauth.manager import TokenManager
     from session_oauth.settings import OAuthSettings

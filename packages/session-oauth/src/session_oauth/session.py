@@ -14,15 +14,15 @@ from urllib.parse import urlsplit
 
 from requests import PreparedRequest, Response
 
-from plugin_contract.session.base import (
+from plugin_contract.session import (
+    ChannelMatch,
     CondaSession,
+    CredentialsError,
     LoginRequest,
     LogoutRequest,
+    SessionConfig,
     StatusRequest,
 )
-from plugin_contract.session.channels import ChannelMatch
-from plugin_contract.session.config import SessionConfig
-from plugin_contract.session.errors import CredentialsError
 from session_oauth.endpoints import Endpoints, discover
 from session_oauth.errors import OAuthConfigError
 from session_oauth.grants import TokenEndpoint

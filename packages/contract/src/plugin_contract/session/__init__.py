@@ -75,17 +75,25 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from plugin_contract.devpi.secrets import Secret
+    from plugin_contract.secret import Secret
     from plugin_contract.session.base import (
+        ALLOW_HTTP_SETTING,
         CondaSession,
         LoginRequest,
         LogoutRequest,
         StatusRequest,
+        check_transport,
     )
     from plugin_contract.session.before import BeforeActionContext, ChannelUse
     from plugin_contract.session.channels import ChannelMatch, ChannelPattern, Origin
+    from plugin_contract.session.conda_bridge import conda_auth_handlers_for, make_auth_handler
     from plugin_contract.session.config import SessionConfig
-    from plugin_contract.session.credentials import CredentialStore, remember, remembered
+    from plugin_contract.session.credentials import (
+        CredentialStore,
+        forget_remembered,
+        remember,
+        remembered,
+    )
     from plugin_contract.session.errors import (
         CredentialsError,
         CredentialStoreError,
@@ -103,8 +111,10 @@ if TYPE_CHECKING:
     from plugin_contract.session.types import CondaBeforeAction, CondaSessionClass
 
 _EXPORTS = {
-    "Secret": "plugin_contract.devpi.secrets",
+    "Secret": "plugin_contract.secret",
+    "ALLOW_HTTP_SETTING": "plugin_contract.session.base",
     "CondaSession": "plugin_contract.session.base",
+    "check_transport": "plugin_contract.session.base",
     "LoginRequest": "plugin_contract.session.base",
     "LogoutRequest": "plugin_contract.session.base",
     "StatusRequest": "plugin_contract.session.base",
@@ -116,6 +126,7 @@ _EXPORTS = {
     "Origin": "plugin_contract.session.channels",
     "SessionConfig": "plugin_contract.session.config",
     "CredentialStore": "plugin_contract.session.credentials",
+    "forget_remembered": "plugin_contract.session.credentials",
     "remember": "plugin_contract.session.credentials",
     "remembered": "plugin_contract.session.credentials",
     "CredentialsError": "plugin_contract.session.errors",
@@ -128,10 +139,13 @@ _EXPORTS = {
     "clear_session_cache": "plugin_contract.session.registry",
     "get_session": "plugin_contract.session.registry",
     "CondaBeforeAction": "plugin_contract.session.types",
+    "conda_auth_handlers_for": "plugin_contract.session.conda_bridge",
+    "make_auth_handler": "plugin_contract.session.conda_bridge",
     "CondaSessionClass": "plugin_contract.session.types",
 }
 
 __all__ = [
+    "ALLOW_HTTP_SETTING",
     "BeforeActionContext",
     "ChannelMatch",
     "ChannelPattern",
@@ -153,8 +167,12 @@ __all__ = [
     "SessionRegistry",
     "StatusRequest",
     "UnknownSessionError",
+    "check_transport",
     "clear_session_cache",
+    "conda_auth_handlers_for",
+    "forget_remembered",
     "get_session",
+    "make_auth_handler",
     "remember",
     "remembered",
     "run_before_actions",
