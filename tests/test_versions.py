@@ -3,27 +3,13 @@
 from __future__ import annotations
 
 import datetime
-import importlib.util
 import re
 import shutil
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
-from testharness.repo import ROOT, discover_packages
-
-
-def load_script(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        f"repo_script_{name}", ROOT / "scripts" / f"{name}.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
+from testharness.repo import ROOT, discover_packages, load_script
 
 release_bump = load_script("release_bump")
 PACKAGES = discover_packages()

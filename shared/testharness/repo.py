@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from types import ModuleType
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -40,3 +41,17 @@ def build_wheel(folder: Path, out: Path, timeout: float = 300) -> None:
     )
     if proc.returncode != 0:
         raise AssertionError(f"building {folder.name} failed:\n{proc.stderr[-3000:]}")
+
+
+def load_script(name: str, root: Path = ROOT) -> ModuleType:
+    """Import ``scripts/<name>.py`` (the repository's scripts are no package) for a test."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        f"repo_script_{name}", root / "scripts" / f"{name}.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

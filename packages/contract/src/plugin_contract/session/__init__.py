@@ -71,8 +71,9 @@ Names below are imported lazily, so ``import plugin_contract.session.types`` nee
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from plugin_contract._lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from plugin_contract.secret import Secret
@@ -178,9 +179,4 @@ __all__ = [
     "run_before_actions",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy_getattr(__name__, _EXPORTS)

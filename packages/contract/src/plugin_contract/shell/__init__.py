@@ -11,8 +11,9 @@ The public names below are imported lazily (on first use): activation start-up t
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from plugin_contract._lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from plugin_contract.shell.activator import STATE_PREFIX, Change, LevelState, PluginActivator
@@ -70,9 +71,4 @@ __all__ = [
     "valid_name",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy_getattr(__name__, _EXPORTS)

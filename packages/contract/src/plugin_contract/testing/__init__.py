@@ -5,8 +5,9 @@ Needs pytest: install ``plugin-contract[testing]``. Names are imported lazily.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from plugin_contract._lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from plugin_contract.testing.shell import ShellConformance, ShellUnderTest, shell_under_test
@@ -23,9 +24,4 @@ __all__ = [
     "shell_under_test",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy_getattr(__name__, _EXPORTS)
