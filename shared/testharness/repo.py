@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -55,3 +57,39 @@ def load_script(name: str, root: Path = ROOT) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def uv() -> str:
+    """The uv executable (the fresh venvs of the closure tests are made with it)."""
+    found = shutil.which("uv")
+    if found is None:
+        import pytest
+
+        pytest.fail("uv is needed for fresh virtual environments (pip install uv)", pytrace=False)
+    return found
+
+
+def fresh_venv_with(tmp_path: Path, wheelhouse: Path, dist: str) -> Path:
+    """A fresh venv in ``tmp_path`` with ``dist``'s wheel and its declared closure only."""
+    venv = tmp_path / "venv"
+    subprocess.run(
+        [uv(), "venv", "--quiet", "--python", sys.executable, str(venv)], check=True, timeout=120
+    )
+    python = venv / "bin" / "python"
+    wheel = next(wheelhouse.glob(f"{dist.replace('-', '_')}-*.whl"))
+    subprocess.run(
+        [
+            uv(),
+            "pip",
+            "install",
+            "--quiet",
+            "--python",
+            str(python),
+            "--find-links",
+            str(wheelhouse),
+            str(wheel),
+        ],
+        check=True,
+        timeout=600,
+    )
+    return venv
