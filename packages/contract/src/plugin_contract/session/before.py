@@ -12,9 +12,12 @@ import os
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from plugin_contract.errors import ContractError
+
+if TYPE_CHECKING:
+    import requests
 from plugin_contract.session.channels import ChannelMatch
 from plugin_contract.session.config import SessionConfig
 from plugin_contract.session.errors import CredentialsError
@@ -44,9 +47,9 @@ class BeforeActionContext:
     interactive: bool
     input_func: Callable[[str], str] = field(default=input, repr=False)
     secret_func: Callable[[str], str] = field(default=getpass.getpass, repr=False)
-    get_session: Callable[[str], Any] | None = field(default=None, repr=False)
+    get_session: Callable[[str], requests.Session] | None = field(default=None, repr=False)
 
-    def session_for(self, use: ChannelUse) -> Any:
+    def session_for(self, use: ChannelUse) -> requests.Session:
         """The (cached, shared) session that will serve ``use`` - prepare it here."""
         if self.get_session is None:
             raise ContractError("this BeforeActionContext has no get_session (made by hand?)")

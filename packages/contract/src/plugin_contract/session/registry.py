@@ -8,6 +8,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import requests
+
 from plugin_contract.errors import PluginError
 from plugin_contract.session.base import CondaSession
 from plugin_contract.session.before import BeforeActionContext, ChannelUse, is_interactive
@@ -51,8 +53,8 @@ class SessionRegistry:
         self._classes = _by_name(classes) if classes is not None else None
         self._before_actions = list(before_actions) if before_actions is not None else None
         self._lock = threading.RLock()
-        self._sessions: dict[tuple[str, str | None], Any] = {}
-        self._by_url: dict[str, Any] = {}
+        self._sessions: dict[tuple[str, str | None], requests.Session] = {}
+        self._by_url: dict[str, requests.Session] = {}
 
     @property
     def config(self) -> SessionConfig:
@@ -100,7 +102,7 @@ class SessionRegistry:
             )
         return entry.session_class
 
-    def get_session(self, url: str) -> Any:
+    def get_session(self, url: str) -> requests.Session:
         """The session for ``url``: one instance per (class, channel), shared by threads."""
         session = self._by_url.get(url)
         if session is not None:
@@ -117,7 +119,7 @@ class SessionRegistry:
             self._by_url[url] = session
         return session
 
-    def get_session_named(self, name: str, channel_url: str) -> Any:
+    def get_session_named(self, name: str, channel_url: str) -> requests.Session:
         """The ``name`` session for the channel at ``channel_url`` (the conda bridge's case:
         conda chose the auth handler). Without a matching entry the channel is scoped to
         ``channel_url`` itself."""
@@ -143,11 +145,12 @@ class SessionRegistry:
             self._sessions.clear()
             self._by_url.clear()
 
-    def _construct(self, resolution: Resolution) -> Any:
+    def _construct(self, resolution: Resolution) -> requests.Session:
         cls = resolution.session_class
         if isinstance(cls, type) and issubclass(cls, CondaSession):
             return cls(channel=resolution.channel, config=self.config)
-        return cls()
+        session: requests.Session = cls()  # a plugin's requests.Session-compatible class
+        return session
 
     def _load_plugins(self) -> None:
         from plugin_contract.conda.manager import get_plugin_manager
@@ -197,7 +200,7 @@ def default_registry() -> SessionRegistry:
     return registry
 
 
-def get_session(url: str) -> Any:
+def get_session(url: str) -> requests.Session:
     """The configured session for ``url`` (cached per (class, channel), thread-safe)."""
     return default_registry().get_session(url)
 
