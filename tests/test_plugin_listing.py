@@ -4,26 +4,21 @@ contract's own tests, which must pass with only the contract installed)."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
+import pytest
+
+from plugin_contract.cli import main
 from plugin_contract.conda import get_plugin_manager
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "plugin_contract.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    """``plugin-contract ARGS`` in this process (the installed CLI is tested in the contract)."""
+    assert main(list(args)) == 0
+    return capsys.readouterr().out
 
 
-def test_plugins_json_lists_conda_and_devpi_plugins() -> None:
-    proc = run("plugins", "--json")
-    assert proc.returncode == 0, proc.stderr
-    listing = json.loads(proc.stdout)
+def test_plugins_json_lists_conda_and_devpi_plugins(capsys: pytest.CaptureFixture[str]) -> None:
+    listing = json.loads(run(capsys, "plugins", "--json"))
     conda = {p["name"]: p for p in listing["conda"]}
     devpi = {p["name"]: p for p in listing["devpi"]}
     assert {"shell-posix", "shell-fish", "session-basic-auth", "session-oauth"} <= set(conda)
@@ -31,11 +26,10 @@ def test_plugins_json_lists_conda_and_devpi_plugins() -> None:
     assert all(p["version"] not in ("", "unknown") for p in [*conda.values(), *devpi.values()])
 
 
-def test_plugins_table() -> None:
-    proc = run("plugins", "--host", "conda")
-    assert proc.returncode == 0, proc.stderr
-    assert "conda plugins" in proc.stdout
-    assert "shell-fish" in proc.stdout
+def test_plugins_table(capsys: pytest.CaptureFixture[str]) -> None:
+    out = run(capsys, "plugins", "--host", "conda")
+    assert "conda plugins" in out
+    assert "shell-fish" in out
 
 
 def test_installed_plugins_report_distribution_and_version() -> None:

@@ -1,10 +1,16 @@
-"""Lazy public names for the API modules: a name's module is imported on first use."""
+"""Lazy public names for the API modules: a name's module is imported on first use.
+
+On the activation hot path: it imports nothing beyond what the interpreter has loaded already.
+"""
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from typing import Any
 
 
 def lazy_getattr(package: str, exports: Mapping[str, str]) -> Callable[[str], Any]:

@@ -23,4 +23,4 @@ def conda_subcommands() -> Iterable[object]:
     """``conda shell ...`` in a real conda (only one installed shell plugin registers it)."""
     from plugin_contract.shell import shell_subcommands
 
-    return shell_subcommands("shell-posix")
+    return shell_subcommands(__name__)

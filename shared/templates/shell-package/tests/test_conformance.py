@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from {{import_name}}.syntax import PROGRAMS
 
-from plugin_contract.testing.shell import ShellConformance, ShellUnderTest, shell_under_test
+from plugin_contract.testing import ShellConformance, ShellUnderTest, shell_under_test
 
 # The Debian packages listed in ci/apt.txt.
 INSTALL = "apt-get install -y {{shell_name}}"

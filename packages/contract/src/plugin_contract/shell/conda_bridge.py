@@ -1,8 +1,9 @@
 """``conda shell ...`` inside a real conda, through conda's own ``conda_subcommands`` hook.
 
 conda is imported only when conda calls the hook. Every installed shell plugin implements the
-hook by calling :func:`shell_subcommands` with its entry-point name; only the first installed
-one (in name order) yields the subcommand, so ``shell`` is registered exactly once.
+hook by calling ``shell_subcommands(__name__)`` (its hookimpl module); only the first installed
+one (in entry-point order) yields the subcommand, so ``shell`` is registered exactly once, and
+renaming an entry point cannot drop it. An entry-point name is still accepted.
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 
-def shell_subcommands(entry_point: str) -> Iterator[object]:
+def shell_subcommands(plugin: str) -> Iterator[object]:
+    """``conda shell`` for the first installed shell plugin; ``plugin`` is the caller's module
+    ``__name__`` (or its entry-point name)."""
     from plugin_contract.shell.registry import installed_rows
 
-    owners = sorted({row.entry_point for row in installed_rows()})
-    if not owners or owners[0] != entry_point:
+    rows = sorted(installed_rows(), key=lambda row: row.entry_point)
+    if not rows or plugin not in {rows[0].module, rows[0].entry_point}:
         return
     try:
         from conda.plugins.types import CondaSubcommand

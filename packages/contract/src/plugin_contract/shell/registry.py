@@ -22,11 +22,20 @@ HOOK = "conda_shell_plugins"
 class ShellPluginRow:
     """One installed shell plugin as the cache knows it, loadable on demand."""
 
-    __slots__ = ("distribution", "entry_point", "executables", "locator", "name", "summary")
+    __slots__ = (
+        "distribution",
+        "entry_point",
+        "executables",
+        "locator",
+        "module",
+        "name",
+        "summary",
+    )
 
     def __init__(self, fields: list[str]) -> None:
         self.name, self.summary, executables, self.locator, self.entry_point = fields[:5]
         self.distribution = fields[5] if len(fields) > 5 else "unknown"
+        self.module = fields[6] if len(fields) > 6 else ""  # the hookimpl module
         self.executables = tuple(e for e in executables.split(",") if e)
 
     def load(self) -> CondaShellPlugins:
@@ -87,6 +96,7 @@ def _build_rows() -> list[list[str]]:
                     _locate(shell),
                     point,
                     info.distribution if info else "unknown",
+                    getattr(impl.plugin, "__name__", ""),
                 ]
             )
     check_claims(names, "shell")

@@ -5,9 +5,9 @@ Needs pytest: install ``plugin-contract[testing]``. Names are imported lazily.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from plugin_contract._lazy import lazy_getattr
+
+TYPE_CHECKING = False
 
 if TYPE_CHECKING:
     from plugin_contract.testing.shell import ShellConformance, ShellUnderTest, shell_under_test
