@@ -126,7 +126,7 @@ class PluginActivator:
         return int(raw) if raw.isdigit() else 0
 
     def activate(self, prefix: str, *, stack: bool = False) -> Change:
-        env = dict(self.before)
+        env = self._current()
         level = self.level
         current = env.get("CONDA_PREFIX") if level else None
         if current is not None and _same(current, prefix):
@@ -157,28 +157,30 @@ class PluginActivator:
         return self._diff(env, deactivate_scripts, self._scripts(prefix, "activate"))
 
     def deactivate(self) -> Change:
-        env = dict(self.before)
+        env = self._current()
         level = self.level
         if level == 0 or "CONDA_PREFIX" not in env:
-            return Change()
+            return self._diff(env, [], [])
         state = self._state(env, level)
         deactivate_scripts = self._scripts(state.prefix, "deactivate")
         _withdraw(env, state)
         env.pop(f"{STATE_PREFIX}{level}", None)
         activate_scripts: list[str] = []
-        if level > 1 and not state.stacked and f"{STATE_PREFIX}{level - 1}" in env:
-            previous = self._state(env, level - 1)
+        if level > 1 and not state.stacked:
+            # Back to the level below, as conda does: its bin folders, variables, activate.d.
+            previous = self._state(self.before, level - 1)
             _apply(env, previous, self._bin_dirs(previous.prefix), previous.env)
-            env[f"{STATE_PREFIX}{level - 1}"] = previous.encode()
+            if f"{STATE_PREFIX}{level - 1}" in env:
+                env[f"{STATE_PREFIX}{level - 1}"] = previous.encode()
             activate_scripts = self._scripts(previous.prefix, "activate")
         return self._diff(env, deactivate_scripts, activate_scripts)
 
     def reactivate(self) -> Change:
         """Run the current environment's deactivate.d then activate.d; re-read its variables."""
-        env = dict(self.before)
+        env = self._current()
         level = self.level
         if level == 0 or "CONDA_PREFIX" not in env:
-            return Change()
+            return self._diff(env, [], [])
         state = self._state(env, level)
         bookkeeping = {
             name: value for name, value in state.saved.items() if not _is_env_var(name, state)
@@ -198,23 +200,62 @@ class PluginActivator:
             change.path = _split_path(env.get("PATH"))
         return change
 
-    def _state(self, env: Mapping[str, str], level: int) -> LevelState:
+    def _current(self) -> dict[str, str]:
+        """The environment without stale bookkeeping of ours.
+
+        conda's own deactivate does not know ``__CONDA_SHELL_STATE_N``: a level above
+        ``CONDA_SHLVL``, or one whose prefix is no longer that level's, is dropped.
+        """
+        env = dict(self.before)
+        for name in [n for n in env if n.startswith(STATE_PREFIX)]:
+            level = name[len(STATE_PREFIX) :]
+            if not level.isdigit() or self._own_state(env, int(level)) is None:
+                env.pop(name)
+        return env
+
+    def _level_prefix(self, env: Mapping[str, str], level: int) -> str | None:
+        if level == self.level:
+            return env.get("CONDA_PREFIX")
+        return env.get(f"CONDA_PREFIX_{level}") if 0 < level < self.level else None
+
+    def _own_state(self, env: Mapping[str, str], level: int) -> LevelState | None:
         encoded = env.get(f"{STATE_PREFIX}{level}")
-        if encoded is not None:
-            return LevelState.decode(encoded)
-        # Activated by another tool (conda itself): undo what can be known from the prefix.
-        own = level == self.level
-        prefix = env.get("CONDA_PREFIX") if own else env.get(f"CONDA_PREFIX_{level}")
+        expected = self._level_prefix(env, level)
+        if encoded is None or expected is None:
+            return None
+        try:
+            state = LevelState.decode(encoded)
+        except ShellError:
+            return None
+        return state if _same(state.prefix, expected) else None
+
+    def _state(self, env: Mapping[str, str], level: int) -> LevelState:
+        own = self._own_state(env, level)
+        if own is not None:
+            return own
+        # Activated by another tool (conda itself): undo it as conda's deactivate would.
+        prefix = self._level_prefix(env, level)
         if not prefix:
             raise ShellError(
                 f"CONDA_SHLVL is {self.level} but the environment of level {level} is unknown; "
                 "start a new shell"
             )
-        state = LevelState(prefix)
+        state = LevelState(prefix, stacked=env.get(f"CONDA_STACKED_{level}") == "true")
         path = _split_path(env.get("PATH"))
         state.path_added = [d for d in self._bin_dirs(prefix) if d in path]
         state.env = env_vars_of(prefix)
         state.saved = dict.fromkeys(state.env)
+        below = self._level_prefix(env, level - 1) if level > 1 else None
+        state.saved["CONDA_SHLVL"] = str(level - 1)
+        state.saved[f"CONDA_STACKED_{level}"] = None
+        if below:
+            state.saved["CONDA_PREFIX"] = below
+            state.saved[f"CONDA_PREFIX_{level - 1}"] = None
+            state.saved["CONDA_DEFAULT_ENV"] = default_env_name(below, self.root_prefix)
+            state.saved["CONDA_PROMPT_MODIFIER"] = self._modifier(below)
+        else:
+            for name in ("CONDA_PREFIX", "CONDA_DEFAULT_ENV", "CONDA_PROMPT_MODIFIER"):
+                state.saved[name] = None
         return state
 
     def _bin_dirs(self, prefix: str) -> list[str]:
