@@ -209,3 +209,47 @@ def test_state_variable_is_named_by_level(tmp_path: Path) -> None:
     prefix = make_env(tmp_path, "lvl")
     change = PluginActivator(POSIX, BASE).activate(str(prefix))
     assert f"{STATE_PREFIX}1" in change.export
+
+
+def test_conda_meta_variables_and_condabin_are_set_and_restored(tmp_path: Path) -> None:
+    root = make_env(tmp_path, "conda")
+    (root / "bin").mkdir()
+    (root / "bin" / "conda").touch()
+    (root / "condabin").mkdir()
+    prefix = make_env(tmp_path, "alpha")
+    activator = PluginActivator(POSIX, BASE, root_prefix=str(root))
+    active = applied(BASE, activator.activate(str(prefix)))
+    assert active["CONDA_EXE"] == active["_CONDA_EXE"] == str(root / "bin" / "conda")
+    assert active["_CONDA_ROOT"] == str(root)
+    assert active["PATH"] == f"{prefix}/bin:{root}/condabin:/usr/bin:/bin"
+    switched = applied(
+        active,
+        PluginActivator(POSIX, active, root_prefix=str(root)).activate(
+            str(make_env(tmp_path, "beta"))
+        ),
+    )
+    assert switched["PATH"] == f"{tmp_path}/beta/bin:{root}/condabin:/usr/bin:/bin"
+    back = applied(switched, PluginActivator(POSIX, switched, root_prefix=str(root)).deactivate())
+    assert back["PATH"] == active["PATH"]
+    gone = applied(back, PluginActivator(POSIX, back, root_prefix=str(root)).deactivate())
+    assert gone == BASE
+
+
+def test_a_level_activated_by_conda_is_deactivated_as_conda_does(tmp_path: Path) -> None:
+    a, b = make_env(tmp_path / "envs", "a"), make_env(tmp_path / "envs", "b")
+    by_conda = {
+        "PATH": f"{b}/bin:/usr/bin:/bin",
+        "CONDA_SHLVL": "2",
+        "CONDA_PREFIX": str(b),
+        "CONDA_PREFIX_1": str(a),
+        "CONDA_DEFAULT_ENV": "b",
+        "CONDA_PROMPT_MODIFIER": "(b) ",
+        STATE_PREFIX + "2": LevelState(str(tmp_path / "stale")).encode(),
+    }
+    one = applied(by_conda, PluginActivator(POSIX, by_conda).deactivate())
+    assert one["PATH"] == f"{a}/bin:/usr/bin:/bin"
+    assert (one["CONDA_SHLVL"], one["CONDA_PREFIX"], one["CONDA_DEFAULT_ENV"]) == ("1", str(a), "a")
+    assert "CONDA_PREFIX_1" not in one
+    assert STATE_PREFIX + "2" not in one
+    zero = applied(one, PluginActivator(POSIX, one).deactivate())
+    assert zero == {"PATH": "/usr/bin:/bin", "CONDA_SHLVL": "0"}

@@ -1,5 +1,5 @@
 # os.path on purpose: importing pathlib costs start-up time on the activation hot path.
-# ruff: noqa: PTH118, PTH121
+# ruff: noqa: PTH112, PTH113, PTH118, PTH121
 """``PluginActivator``: what activate, deactivate and reactivate change, for any shell.
 
 The activator simulates the change on a copy of the environment and reports the difference
@@ -149,10 +149,12 @@ class PluginActivator:
             bookkeeping[f"CONDA_PREFIX_{level}"] = current
         if stacked:
             bookkeeping[f"CONDA_STACKED_{new_level}"] = "true"
+        for name, value in self._meta_vars().items():
+            bookkeeping.setdefault(name, env.get(name) or value)
         for name, value in bookkeeping.items():
             state.saved[name] = env.get(name)
             env[name] = value
-        _apply(env, state, self._bin_dirs(prefix), env_vars_of(prefix))
+        _apply(env, state, self._path_dirs(prefix, env), env_vars_of(prefix))
         env[f"{STATE_PREFIX}{new_level}"] = state.encode()
         return self._diff(env, deactivate_scripts, self._scripts(prefix, "activate"))
 
@@ -169,7 +171,7 @@ class PluginActivator:
         if level > 1 and not state.stacked:
             # Back to the level below, as conda does: its bin folders, variables, activate.d.
             previous = self._state(self.before, level - 1)
-            _apply(env, previous, self._bin_dirs(previous.prefix), previous.env)
+            _apply(env, previous, self._path_dirs(previous.prefix, env), previous.env)
             if f"{STATE_PREFIX}{level - 1}" in env:
                 env[f"{STATE_PREFIX}{level - 1}"] = previous.encode()
             activate_scripts = self._scripts(previous.prefix, "activate")
@@ -189,7 +191,7 @@ class PluginActivator:
         fresh = LevelState(state.prefix, stacked=state.stacked)
         fresh.saved.update(bookkeeping)
         env["CONDA_PROMPT_MODIFIER"] = self._modifier(state.prefix)
-        _apply(env, fresh, self._bin_dirs(state.prefix), env_vars_of(state.prefix))
+        _apply(env, fresh, self._path_dirs(state.prefix, env), env_vars_of(state.prefix))
         env[f"{STATE_PREFIX}{level}"] = fresh.encode()
         change = self._diff(
             env,
@@ -260,6 +262,36 @@ class PluginActivator:
 
     def _bin_dirs(self, prefix: str) -> list[str]:
         return [self.plugin.path_conversion(os.path.join(prefix, "bin"))]
+
+    def _conda_root(self) -> str | None:
+        """The root prefix when it is a conda installation (it has ``bin/conda``)."""
+        root = self.root_prefix
+        if root and os.path.isfile(os.path.join(root, "bin", "conda")):
+            return root
+        return None
+
+    def _path_dirs(self, prefix: str, env: Mapping[str, str]) -> list[str]:
+        """The prefix's bin folders, and conda's ``condabin`` when PATH lacks it (as conda)."""
+        dirs = self._bin_dirs(prefix)
+        root = self._conda_root()
+        if root:
+            condabin = self.plugin.path_conversion(os.path.join(root, "condabin"))
+            if os.path.isdir(condabin) and condabin not in _split_path(env.get("PATH")):
+                dirs.append(condabin)
+        return dirs
+
+    def _meta_vars(self) -> dict[str, str]:
+        """conda's ``CONDA_EXE``, ``_CONDA_EXE``, ``CONDA_PYTHON_EXE``, ``_CONDA_ROOT``."""
+        root = self._conda_root()
+        if root is None:
+            return {}
+        exe = os.path.join(root, "bin", "conda")
+        return {
+            "CONDA_EXE": exe,
+            "_CONDA_EXE": exe,
+            "CONDA_PYTHON_EXE": os.path.join(root, "bin", "python"),
+            "_CONDA_ROOT": root,
+        }
 
     def _scripts(self, prefix: str, kind: str) -> list[str]:
         convert = self.plugin.path_conversion

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 PROG = "conda-shell"
 MODES = ("--spawn", "--eval", "--json")
 USAGE = f"""\
-usage: {PROG} activate [--stack] [--spawn | --eval | --json] [--shell NAME] ENV
+usage: {PROG} activate [--stack] [--spawn | --eval | --json] [--shell NAME] [ENV]
        {PROG} deactivate [--eval | --json] [--shell NAME]
        {PROG} reactivate [--eval | --json] [--shell NAME]
        {PROG} hook [--shell NAME]
@@ -102,9 +102,9 @@ def parse(argv: Sequence[str]) -> Arguments:
         else:
             positional.append(item)
     if args.command == "activate":
-        if len(positional) != 1:
-            raise UsageError("activate needs exactly one ENV (a name or a path)")
-        args.env = positional[0]
+        if len(positional) > 1:
+            raise UsageError("activate takes one ENV (a name or a path; none means base)")
+        args.env = positional[0] if positional else "base"
     elif positional:
         raise UsageError(f"{args.command} takes no argument {positional[0]!r}")
     return args
