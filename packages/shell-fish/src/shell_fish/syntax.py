@@ -82,12 +82,19 @@ def hook(executable: str) -> str:
 def spawn(request: SpawnRequest) -> SpawnCommand:
     """fish runs ``-C`` commands after its config files: activate there."""
     shim = os.path.join(request.workdir, "activate.fish")
-    on_exit = request.on_exit or "true"
+    # On exit, deactivate every level above the one the shell started at, as the shell is
+    # then (nothing when the user already deactivated); fish keeps other fish_exit handlers.
     text = "\n".join(
         [
+            "set -g __conda_shell_start_level (string match -r '^[0-9]+$' -- $CONDA_SHLVL; "
+            "or echo 0)",
             request.activation,
             "function __conda_shell_on_exit --on-event fish_exit",
-            on_exit,
+            "    for __conda_shell_round in (seq 64)",
+            "        set -l level (string match -r '^[0-9]+$' -- $CONDA_SHLVL; or echo 0)",
+            "        test $level -gt $__conda_shell_start_level; or break",
+            "        conda_shell deactivate; or break",
+            "    end",
             "end",
             f"command rm -rf -- {quote(request.workdir)}",
             "",

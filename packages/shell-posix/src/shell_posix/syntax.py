@@ -79,16 +79,47 @@ def hook(executable: str) -> str:
     return HOOK.replace("@EXE@", executable)
 
 
-def _exit_trap(on_exit: str) -> str:
-    action = f'__conda_shell_status=$?\n{on_exit}\nexit "$__conda_shell_status"'
-    return f"trap {quote(action)} EXIT"
+# The exit handler follows the shell as it is when it exits: it deactivates every level
+# above the one the shell started at (each level's own deactivate.d, with its CONDA_PREFIX;
+# nothing when the user already deactivated), then runs the EXIT trap the user's start-up
+# files set, and exits with the shell's status. `trap` prints `trap -- 'CMD' EXIT` (into a
+# file: zsh and dash show no traps in a command substitution); a function reads it back.
+EXIT_HANDLER = """\
+__conda_shell_exit_cmd=''
+__conda_shell_read_trap() {
+    [ "$1" = "--" ] && shift
+    __conda_shell_read_cmd=$1
+    shift
+    for __conda_shell_signal in "$@"; do
+        case $__conda_shell_signal in
+            EXIT|0) __conda_shell_exit_cmd=$__conda_shell_read_cmd ;;
+        esac
+    done
+    unset __conda_shell_read_cmd __conda_shell_signal
+}
+trap > @TRAPS@
+eval "$(command sed 's/^trap /__conda_shell_read_trap /' @TRAPS@)"
+__conda_shell_on_exit() {
+    __conda_shell_exit_status=$1
+    __conda_shell_rounds=0
+    while [ "${CONDA_SHLVL:-0}" -gt "$__conda_shell_start_level" ] \\
+        && [ "$__conda_shell_rounds" -lt 64 ]; do
+        conda_shell deactivate || break
+        __conda_shell_rounds=$((__conda_shell_rounds + 1))
+    done
+    if [ -n "$__conda_shell_exit_cmd" ]; then eval "$__conda_shell_exit_cmd"; fi
+    exit "$__conda_shell_exit_status"
+}
+trap '__conda_shell_on_exit "$?"' EXIT
+"""
 
 
 def _tail(request: SpawnRequest) -> str:
     return "\n".join(
         [
+            '__conda_shell_start_level="${CONDA_SHLVL:-0}"',
             request.activation,
-            _exit_trap(request.on_exit),
+            EXIT_HANDLER.replace("@TRAPS@", quote(os.path.join(request.workdir, "traps"))),
             f"command rm -rf -- {quote(request.workdir)}",
             "",
         ]
