@@ -3,9 +3,18 @@ deactivate.d once, chains the user's own EXIT trap and keeps the exit status."""
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 
-from plugin_contract.testing.shell import ShellUnderTest, ShellWorld, shell_under_test
+from plugin_contract.testing.shell import (
+    ShellUnderTest,
+    ShellWorld,
+    conda_shell_program,
+    read_env,
+    shell_under_test,
+)
+from testharness.tools import require_tool
 
 INSTALL = "apt-get install -y bash dash zsh ksh mksh"
 
@@ -48,3 +57,35 @@ def test_deactivate_then_exit_runs_deactivate_d_once(world: ShellWorld) -> None:
     proc = world.spawn(first, "conda_shell deactivate\nexit 0\n")
     assert proc.returncode == 0, proc.stderr
     assert (world.root / "exit.log").read_text().splitlines() == ["deact:first"]
+
+
+def test_non_utf8_prefix_spawns(world: ShellWorld) -> None:
+    prefix = world.make_env("caf\udcff-env")
+    out = world.root / "inside.env"
+    proc = subprocess.run(
+        [conda_shell_program(), "activate", "--shell", "posix", "--", str(prefix)],
+        input=f"env -0 > {world.quote(str(out))}\nexit 0\n".encode(),
+        capture_output=True,
+        env=world.environ(SHELL=world.shell.executable),
+        cwd=world.root,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert b"Traceback" not in proc.stderr
+    inside = read_env(out)
+    assert inside["CONDA_PREFIX"] == str(prefix)
+    assert inside["PATH"].split(":")[0] == str(prefix / "bin")
+
+
+def test_rc_file_that_execs_another_shell_leaves_no_temporary_folder(
+    world: ShellWorld,
+) -> None:
+    runtime = world.root / "runtime"
+    runtime.mkdir(mode=0o700)
+    other = require_tool("dash", "apt-get install -y dash")
+    for name in (".bashrc", ".zshrc", ".shrc", ".kshrc", ".mkshrc"):
+        (world.home / name).write_text(f"exec {other}\n")
+    proc = world.spawn(world.make_env("lost"), "exit 0\n", XDG_RUNTIME_DIR=str(runtime))
+    assert proc.returncode == 0, proc.stderr
+    assert list(runtime.iterdir()) == []

@@ -86,6 +86,7 @@ def spawn(request: SpawnRequest) -> SpawnCommand:
     # then (nothing when the user already deactivated); fish keeps other fish_exit handlers.
     text = "\n".join(
         [
+            f"command rm -rf -- {quote(request.workdir)}",
             "set -g __conda_shell_start_level (string match -r '^[0-9]+$' -- $CONDA_SHLVL; "
             "or echo 0)",
             request.activation,
@@ -96,12 +97,11 @@ def spawn(request: SpawnRequest) -> SpawnCommand:
             "        conda_shell deactivate; or break",
             "    end",
             "end",
-            f"command rm -rf -- {quote(request.workdir)}",
             "",
         ]
     )
     descriptor = os.open(shim, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+    with os.fdopen(descriptor, "w", encoding="utf-8", errors="surrogateescape") as handle:
         handle.write(text)
     return SpawnCommand([request.executable, "-C", f"source {quote(shim)}"])
 

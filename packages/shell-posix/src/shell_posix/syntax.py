@@ -83,7 +83,7 @@ def hook(executable: str) -> str:
 # above the one the shell started at (each level's own deactivate.d, with its CONDA_PREFIX;
 # nothing when the user already deactivated), then runs the EXIT trap the user's start-up
 # files set, and exits with the shell's status. `trap` prints `trap -- 'CMD' EXIT` (into a
-# file: zsh and dash show no traps in a command substitution); a function reads it back.
+# file: zsh, dash and mksh show no traps in a command substitution); a function reads it.
 EXIT_HANDLER = """\
 __conda_shell_exit_cmd=''
 __conda_shell_read_trap() {
@@ -97,8 +97,12 @@ __conda_shell_read_trap() {
     done
     unset __conda_shell_read_cmd __conda_shell_signal
 }
-trap > @TRAPS@
-eval "$(command sed 's/^trap /__conda_shell_read_trap /' @TRAPS@)"
+__conda_shell_traps=$(command mktemp) && {
+    trap > "$__conda_shell_traps"
+    eval "$(command sed 's/^trap /__conda_shell_read_trap /' "$__conda_shell_traps")"
+    command rm -f -- "$__conda_shell_traps"
+}
+unset __conda_shell_traps
 __conda_shell_on_exit() {
     __conda_shell_exit_status=$1
     __conda_shell_rounds=0
@@ -114,21 +118,21 @@ trap '__conda_shell_on_exit "$?"' EXIT
 """
 
 
+def _cleanup(request: SpawnRequest) -> str:
+    """First line of the last start-up file: the shell has it open, so it can go at once
+    (and nothing stays behind when a user's rc file ``exec``s another shell)."""
+    return f"command rm -rf -- {quote(request.workdir)}\n"
+
+
 def _tail(request: SpawnRequest) -> str:
     return "\n".join(
-        [
-            '__conda_shell_start_level="${CONDA_SHLVL:-0}"',
-            request.activation,
-            EXIT_HANDLER.replace("@TRAPS@", quote(os.path.join(request.workdir, "traps"))),
-            f"command rm -rf -- {quote(request.workdir)}",
-            "",
-        ]
+        ['__conda_shell_start_level="${CONDA_SHLVL:-0}"', request.activation, EXIT_HANDLER]
     )
 
 
 def _write(path: str, text: str) -> None:
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+    with os.fdopen(descriptor, "w", encoding="utf-8", errors="surrogateescape") as handle:
         handle.write(text)
 
 
@@ -138,7 +142,7 @@ def spawn(request: SpawnRequest) -> SpawnCommand:
     if program == "bash":
         shim = os.path.join(request.workdir, "bashrc.sh")
         user = 'if [ -f "$HOME/.bashrc" ]; then . "$HOME/.bashrc"; fi\n'
-        _write(shim, user + _tail(request))
+        _write(shim, _cleanup(request) + user + _tail(request))
         return SpawnCommand([request.executable, "--rcfile", shim, "-i"])
     if program == "zsh":
         _write(
@@ -151,7 +155,8 @@ def spawn(request: SpawnRequest) -> SpawnCommand:
         )
         _write(
             os.path.join(request.workdir, ".zshrc"),
-            'if [ -n "$__conda_shell_zdotdir_set" ]; then ZDOTDIR=$__conda_shell_zdotdir; '
+            _cleanup(request)
+            + 'if [ -n "$__conda_shell_zdotdir_set" ]; then ZDOTDIR=$__conda_shell_zdotdir; '
             "else unset ZDOTDIR; fi\nunset __conda_shell_zdotdir __conda_shell_zdotdir_set\n"
             'if [ -f "${ZDOTDIR:-$HOME}/.zshrc" ]; then . "${ZDOTDIR:-$HOME}/.zshrc"; fi\n'
             + _tail(request),
@@ -165,7 +170,7 @@ def spawn(request: SpawnRequest) -> SpawnCommand:
     default_rc = DEFAULT_RC.get(program, "")
     _write(
         shim,
-        'if [ -n "${__CONDA_SHELL_ENV+x}" ]; then ENV=$__CONDA_SHELL_ENV; '
+        _cleanup(request) + 'if [ -n "${__CONDA_SHELL_ENV+x}" ]; then ENV=$__CONDA_SHELL_ENV; '
         "unset __CONDA_SHELL_ENV; else unset ENV; fi\n"
         f'__conda_shell_rc=${{ENV-"{default_rc}"}}\n'
         'if [ -n "$__conda_shell_rc" ] && [ -f "$__conda_shell_rc" ]; then '
