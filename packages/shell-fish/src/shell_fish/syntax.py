@@ -33,7 +33,8 @@ def identity(path: str) -> str:
 HOOK = """\
 # conda-shell for fish: `conda-shell activate ENV`, `conda-shell deactivate`
 function conda_shell --description 'activate conda environments in this shell'
-    if contains -- --spawn $argv; or contains -- --json $argv
+    if contains -- --spawn $argv; or contains -- --json $argv; or contains -- --help $argv
+        or contains -- -h $argv
         command @EXE@ $argv
         return $status
     end

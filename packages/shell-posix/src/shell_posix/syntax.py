@@ -38,7 +38,7 @@ conda_shell() {
     case "${1:-}" in
         activate|deactivate|reactivate)
             case " $* " in
-                *" --spawn "*|*" --json "*) command @EXE@ "$@"; return ;;
+                *" --spawn "*|*" --json "*|*" --help "*|*" -h "*) command @EXE@ "$@"; return ;;
             esac
             __conda_shell_cmd="$1"
             shift
@@ -61,7 +61,13 @@ conda_shell() {
             ;;
     esac
 }
-alias conda-shell=conda_shell
+# A real function where the shell allows `-` in its name (scripts expand no alias in bash);
+# an alias elsewhere (dash, busybox, ksh93 and bash --posix expand aliases in scripts).
+case "${BASH_VERSION:+bash}:${ZSH_VERSION:+zsh}:${KSH_VERSION:-}:${SHELLOPTS:-}" in
+    *:*:*:*posix*) alias conda-shell=conda_shell ;;
+    bash:*|*:zsh:*|*:*:*MIRBSD*) eval 'conda-shell() { conda_shell "$@"; }' ;;
+    *) alias conda-shell=conda_shell ;;
+esac
 __conda_shell_zsh_prompt() {
     # Without PROMPT_SUBST zsh expands no variable in prompts: write the text, % doubled.
     eval '[[ -o promptsubst ]]' && return 0

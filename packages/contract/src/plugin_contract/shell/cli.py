@@ -112,7 +112,8 @@ def parse(argv: Sequence[str]) -> Arguments:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
-    if any(a in ("-h", "--help") for a in arguments[:1]) or arguments[1:2] in (["-h"], ["--help"]):
+    options = arguments[: arguments.index("--")] if "--" in arguments else arguments
+    if any(a in ("-h", "--help") for a in options):
         sys.stdout.write(USAGE)
         return 0
     if arguments[:1] == ["--version"]:
