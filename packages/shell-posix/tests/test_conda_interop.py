@@ -76,3 +76,12 @@ def test_spawned_shell_keeps_conda_working(conda: RealConda) -> None:
     assert "MultipleKeysError" not in proc.stderr, report
     assert "auto_activate: False" in proc.stdout, report
     assert "plugin=unset" in proc.stdout, report
+
+
+def test_conda_shell_help_is_the_real_usage(conda: RealConda) -> None:
+    for args in (("shell", "--help"), ("shell", "activate", "--help")):
+        proc = conda.run(*args)
+        assert proc.returncode == 0, proc.stderr
+        assert "conda shell activate [--stack]" in proc.stdout, proc.stdout
+        assert "commands:" in proc.stdout
+        assert "conda-shell" not in proc.stdout

@@ -110,11 +110,16 @@ def parse(argv: Sequence[str]) -> Arguments:
     return args
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def usage(prog: str = PROG) -> str:
+    """The help text, for ``conda-shell`` or as ``conda shell`` inside conda."""
+    return USAGE.replace(PROG, prog)
+
+
+def main(argv: Sequence[str] | None = None, *, prog: str = PROG) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     options = arguments[: arguments.index("--")] if "--" in arguments else arguments
     if any(a in ("-h", "--help") for a in options):
-        sys.stdout.write(USAGE)
+        sys.stdout.write(usage(prog))
         return 0
     if arguments[:1] == ["--version"]:
         from plugin_contract.__about__ import __version__
