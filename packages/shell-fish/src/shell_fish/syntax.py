@@ -22,6 +22,30 @@ def quote(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
+# Names fish keeps read-only or gives a meaning of its own (its `fish_*` settings included).
+SPECIAL_NAMES = (
+    "_",
+    "argv",
+    "CMD_DURATION",
+    "COLUMNS",
+    "LINES",
+    "FISH_VERSION",
+    "PWD",
+    "SHLVL",
+    "history",
+    "hostname",
+    "last_pid",
+    "pipestatus",
+    "status",
+    "status_generation",
+    "umask",
+    "version",
+    "fish_*",
+    "__fish_*",
+    "EUID",
+)
+
+
 def pathsep_join(quoted: Sequence[str]) -> str:
     return " ".join(quoted)
 
@@ -126,4 +150,5 @@ FISH = CondaShellPlugins(
     spawn=spawn,
     hook=hook,
     prompt_var=None,
+    special_names=SPECIAL_NAMES,
 )

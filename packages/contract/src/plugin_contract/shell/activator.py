@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 
-from plugin_contract.shell.envs import default_env_name, env_vars_of, scripts_of
+from plugin_contract.shell.envs import default_env_name, env_vars_of, scripts_of, warn
 from plugin_contract.shell.errors import ShellError
 
 TYPE_CHECKING = False
@@ -154,7 +154,7 @@ class PluginActivator:
         for name, value in bookkeeping.items():
             state.saved[name] = env.get(name)
             env[name] = value
-        _apply(env, state, self._path_dirs(prefix, env), env_vars_of(prefix))
+        _apply(env, state, self._path_dirs(prefix, env), self._env_vars(prefix))
         env[f"{STATE_PREFIX}{new_level}"] = state.encode()
         return self._diff(env, deactivate_scripts, self._scripts(prefix, "activate"))
 
@@ -191,7 +191,7 @@ class PluginActivator:
         fresh = LevelState(state.prefix, stacked=state.stacked)
         fresh.saved.update(bookkeeping)
         env["CONDA_PROMPT_MODIFIER"] = self._modifier(state.prefix)
-        _apply(env, fresh, self._path_dirs(state.prefix, env), env_vars_of(state.prefix))
+        _apply(env, fresh, self._path_dirs(state.prefix, env), self._env_vars(state.prefix))
         env[f"{STATE_PREFIX}{level}"] = fresh.encode()
         change = self._diff(
             env,
@@ -245,7 +245,8 @@ class PluginActivator:
         state = LevelState(prefix, stacked=env.get(f"CONDA_STACKED_{level}") == "true")
         path = _split_path(env.get("PATH"))
         state.path_added = [d for d in self._bin_dirs(prefix) if d in path]
-        state.env = env_vars_of(prefix)
+        found = env_vars_of(prefix)
+        state.env = {k: v for k, v in found.items() if not self.plugin.is_special(k)}
         state.saved = dict.fromkeys(state.env)
         below = self._level_prefix(env, level - 1) if level > 1 else None
         state.saved["CONDA_SHLVL"] = str(level - 1)
@@ -259,6 +260,17 @@ class PluginActivator:
             for name in ("CONDA_PREFIX", "CONDA_DEFAULT_ENV", "CONDA_PROMPT_MODIFIER"):
                 state.saved[name] = None
         return state
+
+    def _env_vars(self, prefix: str) -> dict[str, str]:
+        """The environment's variables, minus names special to this shell (one warning each)."""
+        found = env_vars_of(prefix)
+        for name in [n for n in found if self.plugin.is_special(n)]:
+            del found[name]
+            warn(
+                f"environment {prefix!r} sets {name!r}, which {self.plugin.name} shells "
+                "reserve for themselves: ignored"
+            )
+        return found
 
     def _bin_dirs(self, prefix: str) -> list[str]:
         return [self.plugin.path_conversion(os.path.join(prefix, "bin"))]
