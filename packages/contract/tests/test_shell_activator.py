@@ -253,3 +253,38 @@ def test_a_level_activated_by_conda_is_deactivated_as_conda_does(tmp_path: Path)
     assert STATE_PREFIX + "2" not in one
     zero = applied(one, PluginActivator(POSIX, one).deactivate())
     assert zero == {"PATH": "/usr/bin:/bin", "CONDA_SHLVL": "0"}
+
+
+def _scripted(root: Path, name: str) -> Path:
+    prefix = make_env(root / "envs", name)
+    folder = prefix / "etc" / "conda" / "activate.d"
+    folder.mkdir(parents=True)
+    (folder / "a.sh").write_text("true\n")
+    return prefix
+
+
+def test_conda_options_auto_stack_no_stack_env_prompt_uppercase(tmp_path: Path) -> None:
+    a, b = _scripted(tmp_path, "a"), make_env(tmp_path / "envs", "b")
+    (b / "etc" / "conda" / "env_vars.d").mkdir(parents=True)
+    (b / "etc" / "conda" / "env_vars.d" / "v.json").write_text('{"my_lower_var": "x"}')
+    options = {"auto_stack": 1, "env_prompt": "[{name}|{default_env}] "}
+    one = applied(BASE, PluginActivator(POSIX, BASE, **options).activate(str(a), stack=None))
+    assert one["CONDA_PROMPT_MODIFIER"] == "[a|a] "
+    two = applied(one, PluginActivator(POSIX, one, **options).activate(str(b), stack=None))
+    assert two["CONDA_STACKED_2"] == "true"
+    assert two["MY_LOWER_VAR"] == "x"
+    assert "my_lower_var" not in two
+    replaced = PluginActivator(POSIX, one, **options).activate(str(b), stack=False)
+    assert "CONDA_STACKED_2" not in replaced.export
+    kept = PluginActivator(POSIX, one, uppercase=False).activate(str(b))
+    assert kept.export["my_lower_var"] == "x"
+
+
+def test_stacked_deactivate_reruns_the_lower_environments_activate_d(tmp_path: Path) -> None:
+    """conda's own test_build_deactivate_shlvl_2_from_stack expects it."""
+    a, b = _scripted(tmp_path, "a"), make_env(tmp_path / "envs", "b")
+    one = applied(BASE, PluginActivator(POSIX, BASE).activate(str(a)))
+    two = applied(one, PluginActivator(POSIX, one).activate(str(b), stack=True))
+    change = PluginActivator(POSIX, two).deactivate()
+    assert change.activate_scripts == [str(a / "etc" / "conda" / "activate.d" / "a.sh")]
+    assert applied(two, change)["PATH"] == one["PATH"]

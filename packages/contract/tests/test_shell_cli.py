@@ -286,3 +286,8 @@ def test_activate_without_env_activates_conda_base(environ: dict[str, str], tmp_
         assert change["vars"]["export"]["_CONDA_ROOT"] == str(root)
         assert change["vars"]["export"]["CONDA_PYTHON_EXE"] == str(root / "bin" / "python")
         assert change["path"][:2] == [str(root / "bin"), str(root / "condabin")]
+
+
+def test_stack_and_no_stack_cannot_be_combined(environ: dict[str, str]) -> None:
+    line = one_line_error(run("activate", "--eval", "--stack", "--no-stack", "x", env=environ))
+    assert "cannot be combined" in line

@@ -1,5 +1,5 @@
 # os.path on purpose: importing pathlib costs start-up time on the activation hot path.
-# ruff: noqa: PTH112, PTH113, PTH118, PTH121
+# ruff: noqa: PTH112, PTH113, PTH118, PTH119, PTH121
 """``PluginActivator``: what activate, deactivate and reactivate change, for any shell.
 
 The activator simulates the change on a copy of the environment and reports the difference
@@ -114,20 +114,29 @@ class PluginActivator:
         *,
         changeps1: bool = True,
         root_prefix: str | None = None,
+        env_prompt: str = "({default_env}) ",
+        auto_stack: int = 0,
+        uppercase: bool = True,
     ) -> None:
         self.plugin = plugin
         self.before = dict(environ)
         self.changeps1 = changeps1
         self.root_prefix = root_prefix
+        self.env_prompt = env_prompt
+        self.auto_stack = auto_stack
+        self.uppercase = uppercase
 
     @property
     def level(self) -> int:
         raw = self.before.get("CONDA_SHLVL", "0").strip() or "0"
         return int(raw) if raw.isdigit() else 0
 
-    def activate(self, prefix: str, *, stack: bool = False) -> Change:
+    def activate(self, prefix: str, *, stack: bool | None = False) -> Change:
+        """Activate ``prefix``; ``stack=None`` follows conda's ``auto_stack``."""
         env = self._current()
         level = self.level
+        if stack is None:
+            stack = 0 < level <= self.auto_stack
         current = env.get("CONDA_PREFIX") if level else None
         if current is not None and _same(current, prefix):
             return self.reactivate()
@@ -168,12 +177,14 @@ class PluginActivator:
         _withdraw(env, state)
         env.pop(f"{STATE_PREFIX}{level}", None)
         activate_scripts: list[str] = []
-        if level > 1 and not state.stacked:
-            # Back to the level below, as conda does: its bin folders, variables, activate.d.
+        if level > 1:
+            # Back to the level below, as conda does: its bin folders and variables (unless
+            # they stayed underneath a stacked level), and its activate.d scripts again.
             previous = self._state(self.before, level - 1)
-            _apply(env, previous, self._path_dirs(previous.prefix, env), previous.env)
-            if f"{STATE_PREFIX}{level - 1}" in env:
-                env[f"{STATE_PREFIX}{level - 1}"] = previous.encode()
+            if not state.stacked:
+                _apply(env, previous, self._path_dirs(previous.prefix, env), previous.env)
+                if f"{STATE_PREFIX}{level - 1}" in env:
+                    env[f"{STATE_PREFIX}{level - 1}"] = previous.encode()
             activate_scripts = self._scripts(previous.prefix, "activate")
         return self._diff(env, deactivate_scripts, activate_scripts)
 
@@ -264,6 +275,8 @@ class PluginActivator:
     def _env_vars(self, prefix: str) -> dict[str, str]:
         """The environment's variables, minus names special to this shell (one warning each)."""
         found = env_vars_of(prefix)
+        if self.uppercase:  # conda's envvars_force_uppercase (on by default)
+            found = {name.upper(): value for name, value in found.items()}
         for name in [n for n in found if self.plugin.is_special(n)]:
             del found[name]
             warn(
@@ -312,7 +325,9 @@ class PluginActivator:
     def _modifier(self, prefix: str) -> str:
         if not self.changeps1:
             return ""
-        return f"({default_env_name(prefix, self.root_prefix)}) "
+        name = default_env_name(prefix, self.root_prefix)
+        text = self.env_prompt.replace("{default_env}", name).replace("{stacked_env}", name)
+        return text.replace("{prefix}", prefix).replace("{name}", os.path.basename(prefix))
 
     def _diff(
         self, env: dict[str, str], deactivate_scripts: list[str], activate_scripts: list[str]

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 PROG = "conda-shell"
 MODES = ("--spawn", "--eval", "--json")
 USAGE = f"""\
-usage: {PROG} activate [--stack] [--spawn | --eval | --json] [--shell NAME] [ENV]
+usage: {PROG} activate [--stack | --no-stack] [--spawn | --eval | --json] [--shell NAME] [ENV]
        {PROG} deactivate [--eval | --json] [--shell NAME]
        {PROG} reactivate [--eval | --json] [--shell NAME]
        {PROG} hook [--shell NAME]
@@ -43,6 +43,7 @@ commands:
 
 options:
   --stack        keep the current environment's PATH and variables underneath
+  --no-stack     replace the current environment even when auto_stack would stack
   --shell NAME   a plugin (posix, fish) or a program (bash, zsh, dash, ksh, fish);
                  default: $CONDA_SHELL_PLUGIN, shell_plugin in .condarc, else the
                  shell that runs {PROG}
@@ -62,7 +63,7 @@ class Arguments:
         self.command = ""
         self.mode: str | None = None
         self.shell: str | None = None
-        self.stack = False
+        self.stack: bool | None = None
         self.env: str | None = None
         self.json = False
 
@@ -88,8 +89,11 @@ def parse(argv: Sequence[str]) -> Arguments:
             args.mode = item
         elif item == "--json" and args.command == "shells":
             args.json = True
-        elif item == "--stack" and args.command == "activate":
-            args.stack = True
+        elif item in ("--stack", "--no-stack") and args.command == "activate":
+            wanted = item == "--stack"
+            if args.stack is not None and args.stack != wanted:
+                raise UsageError("--stack and --no-stack cannot be combined")
+            args.stack = wanted
         elif item == "--shell" or item.startswith("--shell="):
             if args.command == "shells":
                 raise UsageError("shells takes no --shell")
@@ -157,7 +161,7 @@ def run(args: Arguments) -> int:
         if args.mode in (None, "--spawn"):
             from plugin_contract.shell.spawn import spawn
 
-            return spawn(plugin, selection, prefix, environ, stack=args.stack)
+            return spawn(plugin, selection, prefix, environ, stack=bool(args.stack))
         change = activator.activate(prefix, stack=args.stack)
     elif args.mode in (None, "--spawn"):
         raise UsageError(
@@ -190,9 +194,23 @@ def _activator(
     from plugin_contract.shell.activator import PluginActivator
     from plugin_contract.shell.condarc import as_bool
 
-    changeps1 = as_bool(environ.get("CONDA_CHANGEPS1") or settings.get("changeps1"), True)
-    root = _locator(environ, settings).root_prefix()
-    return PluginActivator(plugin, environ, changeps1=changeps1, root_prefix=root)
+    def setting(name: str) -> str | list[str] | None:
+        return environ.get(f"CONDA_{name.upper()}") or settings.get(name)
+
+    changeps1 = as_bool(setting("changeps1"), True)
+    prompt = setting("env_prompt")
+    stack_level = setting("auto_stack")
+    return PluginActivator(
+        plugin,
+        environ,
+        changeps1=changeps1,
+        root_prefix=_locator(environ, settings).root_prefix(),
+        env_prompt=prompt if isinstance(prompt, str) else "({default_env}) ",
+        auto_stack=int(stack_level)
+        if isinstance(stack_level, str) and stack_level.isdigit()
+        else 0,
+        uppercase=as_bool(setting("envvars_force_uppercase"), True),
+    )
 
 
 def _self_program() -> str:
