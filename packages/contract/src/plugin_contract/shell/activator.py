@@ -258,7 +258,8 @@ class PluginActivator:
         state.path_added = [d for d in self._bin_dirs(prefix) if d in path]
         found = env_vars_of(prefix)
         state.env = {k: v for k, v in found.items() if not self.plugin.is_special(k)}
-        state.saved = dict.fromkeys(state.env)
+        # conda backs up what a level overwrote as __CONDA_SHLVL_{level-1}_{NAME}.
+        state.saved = {name: env.get(f"__CONDA_SHLVL_{level - 1}_{name}") for name in state.env}
         below = self._level_prefix(env, level - 1) if level > 1 else None
         state.saved["CONDA_SHLVL"] = str(level - 1)
         state.saved[f"CONDA_STACKED_{level}"] = None
