@@ -47,3 +47,27 @@ def test_activation_imports_only_the_allow_list(tmp_path: Path) -> None:
             name for name in _imported(argv, env) - baseline if not name.startswith(OURS)
         )
         assert extra == [], f"activation in {shell} imports {extra}"
+
+
+def test_detected_shell_path_imports_no_psutil(tmp_path: Path) -> None:
+    """Without --shell, the shell is read from /proc (psutil costs ~15 ms to import)."""
+    bash = "/bin/bash"
+    prefix = tmp_path / "env"
+    (prefix / "conda-meta").mkdir(parents=True)
+    env = {
+        "HOME": str(tmp_path),
+        "PATH": "/usr/bin:/bin",
+        "PLUGIN_CONTRACT_CACHE_DIR": str(tmp_path / "cache"),
+    }
+    line = f"{sys.executable} -X importtime {PROGRAM} activate --eval '{prefix}'"
+    for _ in range(2):  # the first run builds the plugin cache
+        proc = subprocess.run(
+            [bash, "-c", f"{line}; true"],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+            check=False,
+        )
+    assert "CONDA_PREFIX" in proc.stdout, proc.stderr
+    assert "psutil" not in proc.stderr
