@@ -1,8 +1,4 @@
-"""Root conftest: put the repository's test harness (``shared/``) on the path and load it."""
-
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).parent / "shared"))
+"""Root conftest: load the repository's test harness (the ``testharness`` distribution in
+``shared/testharness``, installed editable by every nox test session)."""
 
 pytest_plugins = ["testharness.plugin"]

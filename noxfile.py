@@ -1,7 +1,9 @@
 """Sessions for the whole monorepo. Packages are discovered from ``packages/*``; never listed.
 
-Plain ``nox`` runs what CI runs: system (installs test tools), lint, typecheck, build, tests.
-``nox -s tests -- shell-posix`` runs one package's tests (extra args go to pytest).
+Plain ``nox`` runs what CI runs: system (installs test tools), conda, lint, typecheck, build,
+tests; the GitHub workflows run these same sessions (``tests/test_ci_config.py`` checks it).
+``nox -s tests -- shell-posix`` runs one package's tests (extra args go to pytest); a folder name
+(``contract``) and a distribution name (``plugin-contract``) select the same package.
 """
 
 from __future__ import annotations
@@ -15,25 +17,24 @@ import nox
 import tomllib
 
 ROOT = Path(__file__).parent
-PACKAGES_DIR = ROOT / "packages"
+sys.path.insert(0, str(ROOT / "shared"))  # testharness.repo is stdlib-only: the one discovery
+
+from testharness.repo import discover_packages  # noqa: E402
+
 DIST_DIR = ROOT / "dist"
+HARNESS = ROOT / "shared" / "testharness"  # the `testharness` distribution (pytest plugin)
 CROSS_PACKAGE = "cross-package"  # the top-level tests/ folder
 PACKAGE_LIKE = re.compile(r"^(plugin-contract|shell|session|devpi)-[a-z0-9-]+$")
 
 nox.options.default_venv_backend = "uv|virtualenv"
-nox.options.sessions = ["system", "lint", "typecheck", "build", "tests"]
+nox.options.sessions = ["system", "conda", "lint", "typecheck", "build", "tests"]
 nox.options.reuse_existing_virtualenvs = False
 nox.options.error_on_missing_interpreters = True
 
 
 def packages() -> dict[str, Path]:
     """Distribution name -> folder, for every ``packages/*`` with a pyproject.toml."""
-    found = {}
-    for folder in sorted(PACKAGES_DIR.iterdir()):
-        pyproject = folder / "pyproject.toml"
-        if pyproject.is_file():
-            found[_load(pyproject)["project"]["name"]] = folder
-    return found
+    return discover_packages(ROOT)
 
 
 def _load(pyproject: Path) -> dict:
@@ -46,8 +47,9 @@ def _groups(pyproject: Path, group: str) -> list[str]:
 
 
 def _workspace_requirements() -> list[str]:
-    """Every package editable, plus every package's and the root's ``test`` group."""
+    """Every package and the test harness editable, plus every ``test`` group."""
     requirements = [f"-e{folder}" for folder in packages().values()]
+    requirements.append(f"-e{HARNESS}[servers]")
     for folder in [ROOT, *packages().values()]:
         requirements += _groups(folder / "pyproject.toml", "test")
     return requirements
@@ -60,10 +62,13 @@ def install_workspace(session: nox.Session, *extra: str) -> None:
 def _split_selection(posargs: list[str]) -> tuple[list[str], list[str]]:
     """Split posargs into selected distributions and arguments for the tool."""
     known = [*packages(), CROSS_PACKAGE]
+    by_folder = {folder.name: name for name, folder in packages().items()}
     selected, rest = [], []
     for arg in posargs:
-        if arg in known:
-            selected.append(arg)
+        name = by_folder.get(arg, arg)
+        if name in known:
+            if name not in selected:
+                selected.append(name)
         elif PACKAGE_LIKE.match(arg):
             raise SystemExit(f"nox: unknown package {arg!r}; packages: {', '.join(known)}")
         else:
@@ -75,6 +80,40 @@ def _split_selection(posargs: list[str]) -> tuple[list[str], list[str]]:
 def system(session: nox.Session) -> None:
     """Install the Debian packages and tools the tests need (``packages/*/ci/``), as root."""
     session.run("bash", str(ROOT / "scripts" / "install-system-deps.sh"), external=True)
+
+
+@nox.session(python=False)
+def release(session: nox.Session) -> None:
+    """Bump a distribution's version and its CHANGELOG together: ``nox -s release -- DIST
+    [VERSION|major|minor|patch]`` (default patch). Then commit and tag ``<dist>-v<version>``."""
+    selected, rest = _split_selection(session.posargs)
+    if len(selected) != 1 or len(rest) > 1 or CROSS_PACKAGE in selected:
+        session.error("usage: nox -s release -- DIST [VERSION|major|minor|patch]")
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from release_bump import bump_release
+
+    folder = packages()[selected[0]]
+    try:
+        version = bump_release(folder, rest[0] if rest else "patch")
+    except ValueError as error:
+        session.error(str(error))
+    session.log(f"{selected[0]} is now {version}; tag it {selected[0]}-v{version}")
+
+
+CONDA_VERSION = "26.7.1"
+CONDA_GIT = f"conda @ git+https://github.com/conda/conda@{CONDA_VERSION}"
+CONDA_VENDOR = ROOT.parent / "shared" / "vendor" / f"conda-{CONDA_VERSION}.tar.gz"
+
+
+@nox.session
+def conda(session: nox.Session) -> None:
+    """Install real conda 26.7.1 from its git tag (as the test harness does without a vendor
+    archive) and check its version: fails early, and fills uv's cache for the tests."""
+    if CONDA_VENDOR.is_file():
+        session.log(f"conda: the harness installs from {CONDA_VENDOR}; nothing to fetch")
+        return
+    session.install(CONDA_GIT, env={"SETUPTOOLS_SCM_PRETEND_VERSION": CONDA_VERSION})
+    session.run("python", "-c", f"import conda; assert conda.__version__ == {CONDA_VERSION!r}")
 
 
 @nox.session
@@ -149,7 +188,9 @@ def bench(session: nox.Session) -> None:
 
 @nox.session
 def demo(session: nox.Session) -> None:
-    """Build every distribution, install the wheels into a fresh venv, tour them for real."""
+    """Install the system tools (as ``nox -s system``), build every distribution, install the
+    wheels into a fresh venv, tour them for real."""
+    system(session)
     session.install("build")
     known = packages()
     wheels = []

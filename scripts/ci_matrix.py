@@ -21,16 +21,14 @@ else:  # pragma: no cover - Python 3.10
 
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "shared"))  # testharness.repo is stdlib-only: the one discovery
 CONTRACT = "plugin-contract"
+
+from testharness.repo import discover_packages  # noqa: E402
 
 
 def packages() -> dict[str, Path]:
-    found = {}
-    for folder in sorted((ROOT / "packages").iterdir()):
-        if (folder / "pyproject.toml").is_file():
-            with (folder / "pyproject.toml").open("rb") as handle:
-                found[tomllib.load(handle)["project"]["name"]] = folder
-    return found
+    return discover_packages(ROOT)
 
 
 def depends_on_contract(folder: Path) -> bool:

@@ -362,8 +362,7 @@ def devpi_ldap_notify(t: Tour) -> None:
     import yaml
 
     from testharness import devpi_http
-    from testharness.devpi import ROOT_PASSWORD
-    from testharness.devpi_process import launch_devpi
+    from testharness.devpi import ROOT_PASSWORD, start_devpi_server
     from testharness.recorder import recording_server
     from testharness.slapd import start_slapd
 
@@ -403,7 +402,7 @@ def devpi_ldap_notify(t: Tour) -> None:
             }
         )
     )
-    server = launch_devpi(
+    server = start_devpi_server(
         t.folder("devpi"),
         args=["--ldap-config", str(ldap_config), "--notify-config", str(notify_config)],
         env={"DEMO_SECRET": NOTIFY_SECRET},
@@ -421,21 +420,17 @@ def devpi_ldap_notify(t: Tour) -> None:
         notify_events="file_uploaded",
     )
     t.say("root/dev: uploads allowed for the LDAP group devs; notifies target 'demo'")
-    headers = devpi_http.login(server.url, "alice", ALICE_PASSWORD)
+    headers = devpi_http.token_headers(server.url, "alice", ALICE_PASSWORD)
     t.say("alice logged in with her LDAP password and got a devpi token")
-    status = devpi_http.upload(
+    devpi_http.upload(
         server.url,
-        "root",
-        "",
-        "dev",
+        "root/dev",
         "demo-pkg",
         "1.0",
-        "demo_pkg-1.0.tar.gz",
         devpi_http.sdist_bytes("demo-pkg", "1.0"),
-        auth_headers=headers,
+        filename="demo_pkg-1.0.tar.gz",
+        headers=headers,
     )
-    if status != 200:
-        raise RuntimeError(f"upload answered HTTP {status}")
     t.say("alice uploaded demo-pkg 1.0 to root/dev")
     request = receiver.wait_for(lambda seen: len(seen) >= 1, timeout=60)[0]
     event = json.loads(request.body)

@@ -17,6 +17,9 @@ else:  # pragma: no cover - Python 3.10
 
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "shared"))  # testharness.repo is stdlib-only: the one discovery
+from testharness.repo import discover_packages  # noqa: E402
+
 TAG = re.compile(r"^(?P<dist>[a-z0-9][a-z0-9-]*)-v(?P<version>\d+(\.\d+)*([a-z0-9.+-]*))$")
 
 
@@ -34,14 +37,12 @@ def check(tag: str) -> tuple[str, Path]:
     match = TAG.match(tag)
     if not match:
         raise ValueError(f"tag {tag!r} is not of the form <dist>-v<version>")
-    for folder in sorted((ROOT / "packages").iterdir()):
-        if not (folder / "pyproject.toml").is_file():
-            continue
+    folder = discover_packages(ROOT).get(match["dist"])
+    if folder is not None:
         dist, version = package_version(folder)
-        if dist == match["dist"]:
-            if version != match["version"]:
-                raise ValueError(f"tag {tag!r} says {match['version']}, but {dist} is {version}")
-            return dist, folder
+        if version != match["version"]:
+            raise ValueError(f"tag {tag!r} says {match['version']}, but {dist} is {version}")
+        return dist, folder
     raise ValueError(f"tag {tag!r} names no package under packages/")
 
 

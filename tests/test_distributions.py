@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
-import sys
 from importlib.metadata import Distribution, distributions
 from pathlib import Path
 
@@ -14,7 +12,7 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from testharness.repo import discover_packages
+from testharness.repo import discover_packages, fresh_venv_with
 
 PACKAGES = discover_packages()
 PLUGINS = {name: folder for name, folder in PACKAGES.items() if name != "plugin-contract"}
@@ -26,38 +24,6 @@ FORBIDDEN = {
     "devpi-auth-ldap": {"psutil"},
     "devpi-notify": {"psutil"},
 }
-
-
-def uv() -> str:
-    found = shutil.which("uv")
-    if found is None:
-        pytest.fail("uv is needed for fresh virtual environments (pip install uv)", pytrace=False)
-    return found
-
-
-def fresh_venv_with(tmp_path: Path, wheelhouse: Path, dist: str) -> Path:
-    venv = tmp_path / "venv"
-    subprocess.run(
-        [uv(), "venv", "--quiet", "--python", sys.executable, str(venv)], check=True, timeout=120
-    )
-    python = venv / "bin" / "python"
-    wheel = next(wheelhouse.glob(f"{dist.replace('-', '_')}-*.whl"))
-    subprocess.run(
-        [
-            uv(),
-            "pip",
-            "install",
-            "--quiet",
-            "--python",
-            str(python),
-            "--find-links",
-            str(wheelhouse),
-            str(wheel),
-        ],
-        check=True,
-        timeout=600,
-    )
-    return venv
 
 
 def site_packages(venv: Path) -> Path:

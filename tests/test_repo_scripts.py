@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
-from testharness.repo import ROOT, build_wheel, discover_packages
-
-
-def load_script(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        f"repo_script_{name}", ROOT / "scripts" / f"{name}.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
+from testharness.repo import ROOT, build_wheel, discover_packages, load_script
 
 ci_matrix = load_script("ci_matrix")
 release_check = load_script("release_check")

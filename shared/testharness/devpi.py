@@ -1,54 +1,102 @@
-"""A real devpi-server process on a loopback port, for devpi plugin tests.
+"""Real devpi-server processes on loopback ports: a primary, and replicas of it.
 
-``start_devpi_server(start_server, tmp_path, ...)`` initialises a server directory with
-``devpi-init`` (offline: no PyPI mirror, root password set) and starts ``devpi-server`` from
-the same environment as the tests, so plugins installed there are loaded for real.
+``start_devpi_server(workdir, servers=group)`` initialises a server directory with
+``devpi-init`` (offline: no PyPI mirror, root password set) and starts ``devpi-server`` from the
+same environment as the tests, so plugins installed there are loaded for real.
+``start_replica(primary, workdir, servers=group)`` starts a ``--primary-url`` replica of it.
+
+The port is picked free and may be taken by another process before devpi-server binds it; the
+start is then retried on a new port (``PORT_ATTEMPTS``). With ``servers`` (a
+:class:`~testharness.process.ServerGroup`, e.g. the ``start_server`` or ``module_servers``
+fixture) the process is stopped with that group; without it the caller stops
+``server.process``. Every start and stop is bounded in time.
 """
 
 from __future__ import annotations
 
-import json
+import functools
 import os
+import secrets
 import subprocess
 import sys
-import urllib.request
-from collections.abc import Callable, Mapping, Sequence
+import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import requests
 
 from testharness.ports import free_port
-from testharness.process import ServerProcess
+from testharness.process import ServerGroup, ServerProcess, ServerStartError
+
+__all__ = [
+    "PORT_ATTEMPTS",
+    "ROOT_PASSWORD",
+    "DevpiServer",
+    "devpi_script",
+    "init_serverdir",
+    "start_devpi_server",
+    "start_replica",
+]
 
 ROOT_PASSWORD = "root-test-password"  # noqa: S105 - a throwaway server's root account
+PORT_ATTEMPTS = 3
+START_TIMEOUT = 90.0
 
 
 @dataclass
 class DevpiServer:
-    """A running devpi-server: its URL, server directory and process."""
+    """A running devpi-server: its URL, server directory, process and (shared) secret file."""
 
     url: str
     port: int
     serverdir: Path
     process: ServerProcess
+    secretfile: Path | None = None
+    primary_url: str | None = None
+    role: str = "standalone"
 
-    def get_json(self, path: str, headers: Mapping[str, str] | None = None) -> object:
-        request = urllib.request.Request(
-            self.url + path, headers={"Accept": "application/json", **(headers or {})}
+    @property
+    def log_path(self) -> Path:
+        return self.process.log_path
+
+    def get_json(self, path: str, headers: Mapping[str, str] | None = None) -> Any:
+        response = requests.get(
+            self.url + path, headers={"Accept": "application/json", **(headers or {})}, timeout=10
         )
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return json.load(response)
+        response.raise_for_status()
+        return response.json()
+
+    def serial(self) -> int:
+        """The server's current transaction serial (``X-Devpi-Serial`` of ``/+api``)."""
+        response = requests.get(self.url + "/+api", timeout=10)
+        return int(response.headers["X-Devpi-Serial"])
+
+    def wait_serial(self, serial: int, timeout: float = 60.0) -> None:
+        """Wait until this server (a replica) has applied ``serial``; bounded."""
+        deadline = time.monotonic() + timeout
+        while self.serial() < serial:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{self.url} did not reach serial {serial} in {timeout:.0f} s")
+            time.sleep(0.1)
 
 
-def devpi_script(name: str) -> str:
-    """Path of a devpi console script in the running interpreter's environment."""
-    candidate = Path(sys.executable).parent / name
+def devpi_script(name: str, bin_dir: Path | None = None) -> str:
+    """Path of a devpi console script in ``bin_dir`` or the running interpreter's environment."""
+    candidate = (bin_dir or Path(sys.executable).parent) / name
     return str(candidate) if candidate.exists() else name
 
 
-def init_serverdir(serverdir: Path, extra_args: Sequence[str] = (), timeout: float = 120) -> None:
+def init_serverdir(
+    serverdir: Path,
+    extra_args: Sequence[str] = (),
+    timeout: float = 120,
+    bin_dir: Path | None = None,
+) -> None:
     subprocess.run(
         [
-            devpi_script("devpi-init"),
+            devpi_script("devpi-init", bin_dir),
             "--serverdir",
             str(serverdir),
             "--no-root-pypi",
@@ -62,42 +110,151 @@ def init_serverdir(serverdir: Path, extra_args: Sequence[str] = (), timeout: flo
     )
 
 
+def write_secretfile(path: Path) -> Path:
+    """A devpi ``--secretfile`` (random, owner-only), shared by a primary and its replicas."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(secrets.token_urlsafe(48))
+    path.chmod(0o600)
+    return path
+
+
+def _api_ready(url: str) -> bool:
+    return requests.get(url + "/+api", timeout=2).status_code == 200
+
+
+def _start_on_free_port(
+    name: str,
+    argv: Sequence[str],
+    workdir: Path,
+    env: Mapping[str, str] | None,
+    servers: ServerGroup | None,
+    start_timeout: float,
+) -> tuple[ServerProcess, int, str]:
+    for attempt in range(PORT_ATTEMPTS):
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        process = ServerProcess(
+            name,
+            [*argv, "--host", "127.0.0.1", "--port", str(port)],
+            (servers.folder if servers else workdir) / "logs" / f"{name}.log",
+            env={**os.environ, "PYTHONWARNINGS": "ignore", **(env or {})},
+            ready=functools.partial(_api_ready, url),
+            start_timeout=start_timeout,
+        )
+        if servers is not None:
+            servers.started.append(process)
+        try:
+            process.start()
+        except ServerStartError as error:
+            # another process took the free port before devpi-server bound it
+            if "Address already in use" not in str(error) or attempt == PORT_ATTEMPTS - 1:
+                raise
+            continue
+        return process, port, url
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def start_devpi_server(
-    start_server: Callable[..., ServerProcess],
-    tmp_path: Path,
+    workdir: Path,
     *,
+    servers: ServerGroup | None = None,
     args: Sequence[str] = (),
     env: Mapping[str, str] | None = None,
     name: str = "devpi-server",
     serverdir: Path | None = None,
-    port: int | None = None,
+    command: Sequence[str] | None = None,
+    bin_dir: Path | None = None,
+    secretfile: Path | bool = False,
+    primary: bool = False,
     initialise: bool = True,
+    start_timeout: float = START_TIMEOUT,
 ) -> DevpiServer:
-    """Start devpi-server on 127.0.0.1 and wait until ``/+api`` answers (bounded)."""
-    serverdir = serverdir or tmp_path / "devpi-serverdir"
+    """Initialise ``serverdir`` (once) and start devpi-server on a free loopback port.
+
+    ``command`` replaces the ``devpi-server`` script, e.g. ``[python, launcher.py]``;
+    ``bin_dir`` takes ``devpi-init`` and ``devpi-server`` from another venv (benchmarks).
+    ``secretfile=True`` writes a fresh secret (tokens survive restarts, replicas share it).
+    ``primary=True`` enables the replication protocol (``--role primary``) for
+    :func:`start_replica`.
+    """
+    serverdir = serverdir or workdir / "serverdir"
     if initialise and not (serverdir / ".serverversion").exists():
-        init_serverdir(serverdir)
-    port = port or free_port()
-    url = f"http://127.0.0.1:{port}"
-
-    def ready() -> bool:
-        with urllib.request.urlopen(url + "/+api", timeout=2) as response:
-            return bool(response.status == 200)
-
-    process = start_server(
-        name,
-        [
-            devpi_script("devpi-server"),
-            "--serverdir",
-            str(serverdir),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            *args,
-        ],
-        env={**os.environ, "PYTHONWARNINGS": "ignore", **(env or {})},
-        ready=ready,
-        start_timeout=90,
+        init_serverdir(serverdir, bin_dir=bin_dir)
+    secret = _secret(secretfile, workdir / f"{name}.secret")
+    argv = [*(command or [devpi_script("devpi-server", bin_dir)]), "--serverdir", str(serverdir)]
+    if secret:
+        argv += ["--secretfile", str(secret)]
+    if primary:
+        argv += ["--role", "primary"]
+    process, port, url = _start_on_free_port(
+        name, [*argv, *args], workdir, env, servers, start_timeout
     )
-    return DevpiServer(url=url, port=port, serverdir=serverdir, process=process)
+    return DevpiServer(
+        url=url,
+        port=port,
+        serverdir=serverdir,
+        process=process,
+        secretfile=secret,
+        role="primary" if primary else "standalone",
+    )
+
+
+def start_replica(
+    primary: DevpiServer,
+    workdir: Path,
+    *,
+    servers: ServerGroup | None = None,
+    args: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
+    name: str = "devpi-replica",
+    serverdir: Path | None = None,
+    start_timeout: float = START_TIMEOUT,
+) -> DevpiServer:
+    """Start a replica of ``primary`` (``--primary-url``) and wait until it caught up.
+
+    It shares the primary's secret file, so login tokens of one work on the other. Give the
+    replica the same plugin options (``args``/``env``) as the primary.
+    """
+    if primary.role != "primary":
+        raise ValueError("start the primary with start_devpi_server(..., primary=True)")
+    serverdir = serverdir or workdir / f"{name}-serverdir"
+    if not (serverdir / ".serverversion").exists():
+        subprocess.run(
+            [
+                devpi_script("devpi-init"),
+                "--serverdir",
+                str(serverdir),
+                "--primary-url",
+                primary.url,
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+    argv = [devpi_script("devpi-server"), "--serverdir", str(serverdir)]
+    argv += ["--primary-url", primary.url]
+    if primary.secretfile:
+        argv += ["--secretfile", str(primary.secretfile)]
+    serial = primary.serial()
+    process, port, url = _start_on_free_port(
+        name, [*argv, *args], workdir, env, servers, start_timeout
+    )
+    replica = DevpiServer(
+        url=url,
+        port=port,
+        serverdir=serverdir,
+        process=process,
+        secretfile=primary.secretfile,
+        primary_url=primary.url,
+        role="replica",
+    )
+    replica.wait_serial(serial, timeout=start_timeout)
+    return replica
+
+
+def _secret(secretfile: Path | bool, default: Path) -> Path | None:
+    if secretfile is True:
+        return write_secretfile(default)
+    if isinstance(secretfile, Path):
+        return secretfile if secretfile.exists() else write_secretfile(secretfile)
+    return None

@@ -1,72 +1,112 @@
-"""Talk to a real devpi-server over plain HTTP: users, indexes, uploads, push, delete.
+"""Talk to a real devpi-server over HTTP (``requests``): logins, users, indexes, uploads, push.
 
-The devpi upload protocol is a multipart POST of ``:action=file_upload`` with ``name``,
-``version`` and ``content``; authentication is HTTP basic with the user's password.
+One error behaviour: a response with status 400 or above raises :class:`DevpiHTTPError`
+(``.status``, ``.body``; the message names method, URL and the body's start), unless the
+caller passes ``check=False`` and inspects ``response.status_code`` itself (tests of refusals).
+Every request has a timeout (``TIMEOUT``); nothing here can hang a test.
+
+Authentication: ``basic(user, password)`` headers, or ``token_headers(url, user, password)``
+for a devpi login token (``X-Devpi-Auth``), which skips auth plugins on later requests.
 """
 
 from __future__ import annotations
 
 import base64
 import io
-import json
 import tarfile
-import urllib.error
-import urllib.request
-import uuid
 import zipfile
 from collections.abc import Mapping
 from typing import Any
 
-TIMEOUT = 30.0
+import requests
+
+__all__ = [
+    "TIMEOUT",
+    "DevpiHTTPError",
+    "basic",
+    "create_index",
+    "create_user",
+    "delete_version",
+    "devpi_auth",
+    "json_call",
+    "login",
+    "metrics",
+    "push",
+    "request",
+    "sdist_bytes",
+    "token_headers",
+    "upload",
+    "wheel_bytes",
+]
+
+TIMEOUT = 60.0  # no request may hang a test; outages must answer well before this
 
 
 class DevpiHTTPError(RuntimeError):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(f"HTTP {status}: {message}")
+    """devpi-server answered with an error status."""
+
+    def __init__(self, method: str, url: str, status: int, body: str) -> None:
+        super().__init__(f"{method} {url}: HTTP {status}: {body[:500]}")
         self.status = status
+        self.body = body
 
 
-def _auth(user: str, password: str) -> dict[str, str]:
+def basic(user: str, password: str) -> dict[str, str]:
     token = base64.b64encode(f"{user}:{password}".encode()).decode()
     return {"Authorization": f"Basic {token}"}
+
+
+def devpi_auth(user: str, token: str) -> dict[str, str]:
+    return {"X-Devpi-Auth": base64.b64encode(f"{user}:{token}".encode()).decode()}
 
 
 def request(
     method: str,
     url: str,
     *,
-    body: bytes | None = None,
+    json: Any = None,
+    data: Any = None,
+    files: Any = None,
     headers: Mapping[str, str] | None = None,
+    accept: str = "application/json",
+    check: bool = True,
     timeout: float = TIMEOUT,
-) -> tuple[int, bytes, dict[str, str]]:
-    req = urllib.request.Request(url, data=body, method=method, headers=dict(headers or {}))
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as response:
-            return response.status, response.read(), dict(response.headers.items())
-    except urllib.error.HTTPError as error:
-        raise DevpiHTTPError(error.code, error.read().decode(errors="replace")[:500]) from None
+    session: requests.Session | None = None,
+) -> requests.Response:
+    """One HTTP request; raises :class:`DevpiHTTPError` on status >= 400 unless ``check=False``."""
+    sender: Any = session or requests
+    response: requests.Response = sender.request(
+        method,
+        url,
+        json=json,
+        data=data,
+        files=files,
+        headers={"Accept": accept, **(headers or {})},
+        timeout=timeout,
+        allow_redirects=False,
+    )
+    if check and response.status_code >= 400:
+        raise DevpiHTTPError(method, url, response.status_code, response.text)
+    return response
 
 
-def json_call(
-    method: str,
-    url: str,
-    data: Any,
-    auth: tuple[str, str] | None = None,
-) -> Any:
-    headers = {"Content-Type": "application/json", "Accept": "application/json"}
-    if auth:
-        headers.update(_auth(*auth))
-    body = None if data is None else json.dumps(data).encode()
-    _, raw, _ = request(method, url, body=body, headers=headers)
-    return json.loads(raw) if raw else None
+def json_call(method: str, url: str, data: Any, auth: tuple[str, str] | None = None) -> Any:
+    """A JSON request (basic auth with ``auth``); returns the decoded body, or None if empty."""
+    response = request(method, url, json=data, headers=basic(*auth) if auth else None)
+    return response.json() if response.content else None
 
 
-def login(server_url: str, user: str, password: str) -> dict[str, str]:
-    """Headers carrying a devpi login token: no password hashing on every request."""
-    result = json_call("POST", f"{server_url}/+login", {"user": user, "password": password})
-    token = result["result"]["password"]
-    encoded = base64.b64encode(f"{user}:{token}".encode()).decode()
-    return {"X-Devpi-Auth": encoded}
+def login(server_url: str, user: str, password: str, *, check: bool = True) -> requests.Response:
+    """``POST /+login``; the token is ``response.json()["result"]["password"]``."""
+    return request(
+        "POST", f"{server_url}/+login", json={"user": user, "password": password}, check=check
+    )
+
+
+def token_headers(server_url: str, user: str, password: str) -> dict[str, str]:
+    """Headers carrying a devpi login token: no password check on every request."""
+    token = login(server_url, user, password).json()["result"]["password"]
+    return devpi_auth(user, token)
 
 
 def create_user(server_url: str, user: str, password: str) -> None:
@@ -75,6 +115,52 @@ def create_user(server_url: str, user: str, password: str) -> None:
 
 def create_index(server_url: str, user: str, password: str, index: str, **config: Any) -> None:
     json_call("PUT", f"{server_url}/{user}/{index}", {"bases": [], **config}, (user, password))
+
+
+def upload(
+    server_url: str,
+    index: str,
+    name: str,
+    version: str,
+    content: bytes,
+    *,
+    headers: Mapping[str, str],
+    filename: str | None = None,
+    action: str = "file_upload",
+    check: bool = True,
+) -> requests.Response:
+    """Upload one file to ``index`` (``user/name``); ``action="doc_upload"`` for a doc zip."""
+    return request(
+        "POST",
+        f"{server_url}/{index}/",
+        data={":action": action, "name": name, "version": version},
+        files={"content": (filename or f"{name}-{version}.tar.gz", content)},
+        headers=headers,
+        check=check,
+    )
+
+
+def push(
+    server_url: str, user: str, password: str, index: str, name: str, version: str, target: str
+) -> None:
+    json_call(
+        "POST",
+        f"{server_url}/{user}/{index}",
+        {"name": name, "version": version, "targetindex": target},
+        (user, password),
+    )
+
+
+def delete_version(
+    server_url: str, user: str, password: str, index: str, name: str, version: str
+) -> None:
+    json_call("DELETE", f"{server_url}/{user}/{index}/{name}/{version}", None, (user, password))
+
+
+def metrics(server_url: str) -> dict[str, float]:
+    """The ``+status`` metrics (plugins add theirs through ``devpiserver_metrics``)."""
+    status = request("GET", f"{server_url}/+status").json()["result"]
+    return {name: value for name, _kind, value in status["metrics"]}
 
 
 def sdist_bytes(name: str, version: str) -> bytes:
@@ -96,55 +182,3 @@ def wheel_bytes(name: str, version: str) -> bytes:
         )
         archive.writestr(f"{dist_info}/WHEEL", "Wheel-Version: 1.0\nRoot-Is-Purelib: true\n")
     return buffer.getvalue()
-
-
-def upload(
-    server_url: str,
-    user: str,
-    password: str,
-    index: str,
-    name: str,
-    version: str,
-    filename: str,
-    content: bytes,
-    *,
-    action: str = "file_upload",
-    auth_headers: Mapping[str, str] | None = None,
-) -> int:
-    """Upload one file (``action="doc_upload"`` for a doc zip); returns the HTTP status."""
-    boundary = uuid.uuid4().hex
-    fields = {":action": action, "name": name, "version": version}
-    parts = [
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
-        for key, value in fields.items()
-    ]
-    parts.append(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="content"; '
-        f'filename="{filename}"\r\nContent-Type: application/octet-stream\r\n\r\n'.encode()
-        + content
-        + b"\r\n"
-    )
-    body = b"".join(parts) + f"--{boundary}--\r\n".encode()
-    headers = {
-        "Content-Type": f"multipart/form-data; boundary={boundary}",
-        **(auth_headers or _auth(user, password)),
-    }
-    status, _, _ = request("POST", f"{server_url}/{user}/{index}/", body=body, headers=headers)
-    return status
-
-
-def push(
-    server_url: str, user: str, password: str, index: str, name: str, version: str, target: str
-) -> None:
-    json_call(
-        "POST",
-        f"{server_url}/{user}/{index}",
-        {"name": name, "version": version, "targetindex": target},
-        (user, password),
-    )
-
-
-def delete_version(
-    server_url: str, user: str, password: str, index: str, name: str, version: str
-) -> None:
-    json_call("DELETE", f"{server_url}/{user}/{index}/{name}/{version}", None, (user, password))

@@ -6,15 +6,13 @@ import os
 import shutil
 from pathlib import Path
 
-import pytest
-
 
 def in_ci() -> bool:
     """Return whether this run is CI's (``CI=true``), where nothing may be skipped."""
     return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 
 
-def require_tool(name: str, install_hint: str = "") -> str:
+def require_tool(name: str, install_hint: str = "") -> str:  # noqa: RET503 (skip raises)
     """Return the path of executable ``name``.
 
     When it is missing, skip the test with the reason (and how to install it) locally, and
@@ -25,6 +23,8 @@ def require_tool(name: str, install_hint: str = "") -> str:
         return path
     hint = f" (install: {install_hint})" if install_hint else ""
     message = f"system tool {name!r} is not installed{hint}"
+    import pytest  # here, so the stdlib-only parts (testharness.repo) import without pytest
+
     if in_ci():
         pytest.fail(f"{message}; CI must install it in .ci/run", pytrace=False)
     pytest.skip(message)

@@ -6,7 +6,6 @@ and prints both throughputs and the binds slapd saw (``BIND dn=`` lines of its s
 
 from __future__ import annotations
 
-import base64
 import http.client
 import json
 import os
@@ -24,8 +23,8 @@ sys.path[:0] = [str(ROOT / "shared"), str(Path(__file__).resolve().parents[1] / 
 
 from ldap_directory_data import LDIF, PASSWORDS, search_config, user_dn  # noqa: E402
 
-from testharness.devpi import ROOT_PASSWORD  # noqa: E402
-from testharness.ports import free_port  # noqa: E402
+from testharness import devpi_http  # noqa: E402
+from testharness.devpi import ROOT_PASSWORD, start_devpi_server  # noqa: E402
 from testharness.process import ServerProcess  # noqa: E402
 from testharness.slapd import start_slapd  # noqa: E402
 
@@ -39,75 +38,18 @@ def emit(**row):
     print(json.dumps(row), flush=True)
 
 
-def request(url, method="GET", headers=None, body=None):
-    parts = urllib.parse.urlsplit(url)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
-    conn.request(method, parts.path, body=body, headers=headers or {})
-    response = conn.getresponse()
-    data = response.read()
-    conn.close()
-    return response.status, data
-
-
-def basic(user, password):
-    return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
-
-
 def start_devpi(bin_dir: Path, folder: Path, args: list[str]) -> tuple[ServerProcess, str]:
-    serverdir = folder / "serverdir"
-    subprocess.run(
-        [str(bin_dir / "devpi-init"), "--serverdir", str(serverdir), "--no-root-pypi",
-         "--root-passwd", ROOT_PASSWORD],
-        check=True, capture_output=True, timeout=120,
-    )  # fmt: skip
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-
-    def ready():
-        return request(url + "/+api")[0] == 200
-
-    process = ServerProcess(
-        "devpi-server",
-        [str(bin_dir / "devpi-server"), "--serverdir", str(serverdir), "--host", "127.0.0.1",
-         "--port", str(port), *args],
-        folder / "devpi.log",
-        env={**os.environ, "PYTHONWARNINGS": "ignore"},
-        ready=ready,
-        start_timeout=90,
-    )  # fmt: skip
-    process.start()
-    return process, url
+    server = start_devpi_server(folder, bin_dir=bin_dir, args=args)
+    return server.process, server.url
 
 
 def prepare_file(url: str) -> str:
     """root uploads one file to root/dev; returns its download path."""
-    status, body = request(
-        url + "/+login", "POST", {"Content-Type": "application/json", "Accept": "application/json"},
-        json.dumps({"user": "root", "password": ROOT_PASSWORD}),
-    )  # fmt: skip
-    token = json.loads(body)["result"]["password"]
-    auth = {"X-Devpi-Auth": base64.b64encode(f"root:{token}".encode()).decode()}
-    headers = {**auth, "Content-Type": "application/json", "Accept": "application/json"}
-    request(url + "/root/dev", "PUT", headers, json.dumps({"type": "stage", "bases": []}))
-    boundary = "benchboundary"
-    fields = [(":action", "file_upload"), ("name", "demo"), ("version", "1.0")]
-    body_parts = [
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
-        for k, v in fields
-    ]
-    body_parts.append(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="content"; '
-        f'filename="demo-1.0.tar.gz"\r\n\r\n'.encode()
-        + os.urandom(20_000)
-        + b"\r\n"
-    )
-    body_parts.append(f"--{boundary}--\r\n".encode())
-    upload_headers = {**auth, "Content-Type": f"multipart/form-data; boundary={boundary}"}
-    status, body = request(url + "/root/dev/", "POST", upload_headers, b"".join(body_parts))
-    if status != 200:
-        raise SystemExit(f"upload failed: {status} {body[:300]!r}")
-    status, body = request(url + "/root/dev/demo/1.0", headers={"Accept": "application/json"})
-    return urllib.parse.urlsplit(json.loads(body)["result"]["+links"][0]["href"]).path
+    auth = devpi_http.token_headers(url, "root", ROOT_PASSWORD)
+    devpi_http.request("PUT", url + "/root/dev", headers=auth, json={"type": "stage", "bases": []})
+    devpi_http.upload(url, "root/dev", "demo", "1.0", os.urandom(20_000), headers=auth)
+    links = devpi_http.request("GET", url + "/root/dev/demo/1.0").json()["result"]["+links"]
+    return urllib.parse.urlsplit(links[0]["href"]).path
 
 
 def downloads_per_second(url: str, path: str, headers: dict[str, str]) -> float:
@@ -141,7 +83,7 @@ def measure(slapd, url: str, path: str, rounds: int = ROUNDS) -> tuple[float, fl
     """Median anonymous and basic-auth downloads per second, the median of the paired rounds'
     ratios, and binds as the user for all
     ``(rounds + 1) * DOWNLOADS`` basic-auth downloads (warm-up included)."""
-    auth = basic(USER, PASSWORDS[USER])
+    auth = devpi_http.basic(USER, PASSWORDS[USER])
     before = settled_bind_count(slapd)
     downloads_per_second(url, path, auth)  # warm-up (and, for a cache, its one bind)
     downloads_per_second(url, path, {})

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from devpi_client import login, metrics
 from ldap_directory_data import LDIF, PASSWORDS, search_config
 from ldap_testkit import write_yaml
 
 from testharness import require_tool
 from testharness.devpi import devpi_script, start_devpi_server
+from testharness.devpi_http import login, metrics
 from testharness.process import ServerGroup
 from testharness.slapd import SLAPD_INSTALL, Slapd, start_slapd
 
@@ -38,7 +38,7 @@ def setup(module_servers: ServerGroup, tmp_path_factory: pytest.TempPathFactory)
     config = write_yaml(folder / "ldap.yaml", search_config(plain.url, cache_ttl=0, timeout=1))
     # the option comes from the environment here, as DEVPISERVER_LDAP_CONFIG
     server = start_devpi_server(
-        module_servers, folder, env={"DEVPISERVER_LDAP_CONFIG": str(config)}
+        folder, servers=module_servers, env={"DEVPISERVER_LDAP_CONFIG": str(config)}
     )
     yield Setup(slapd=plain, url=server.url, log=server.process.log_path, plain_config=config)
     plain.thaw()
@@ -46,21 +46,21 @@ def setup(module_servers: ServerGroup, tmp_path_factory: pytest.TempPathFactory)
 
 
 def test_frozen_slapd_gives_a_failed_login_not_a_hang_or_500(setup: Setup) -> None:
-    assert login(setup.url, "alice", PASSWORDS["alice"]).status == 200
+    assert login(setup.url, "alice", PASSWORDS["alice"], check=False).status_code == 200
     setup.slapd.freeze()
     try:
-        assert login(setup.url, "alice", PASSWORDS["alice"]).status == 401
+        assert login(setup.url, "alice", PASSWORDS["alice"], check=False).status_code == 401
     finally:
         setup.slapd.thaw()
     assert "LDAP authentication of 'alice' failed" in setup.log.read_text()
     assert metrics(setup.url)["devpi_auth_ldap_errors_total"] >= 1
-    assert login(setup.url, "alice", PASSWORDS["alice"]).status == 200
+    assert login(setup.url, "alice", PASSWORDS["alice"], check=False).status_code == 200
 
 
 def test_stopped_slapd_gives_a_failed_login(setup: Setup) -> None:
     setup.slapd.stop()
     try:
-        assert login(setup.url, "bob", PASSWORDS["bob"]).status == 401
+        assert login(setup.url, "bob", PASSWORDS["bob"], check=False).status_code == 401
     finally:
         setup.slapd.restart()
     assert "no LDAP server answered" in setup.log.read_text() or "stopped answering" in (

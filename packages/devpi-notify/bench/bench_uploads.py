@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "shared"))
 import yaml  # noqa: E402
 
 from testharness import devpi_http  # noqa: E402
-from testharness.devpi_process import launch_devpi  # noqa: E402
+from testharness.devpi import start_devpi_server  # noqa: E402
 from testharness.ports import free_port, wait_for_port  # noqa: E402
 
 UPLOADS = 100
@@ -83,26 +83,16 @@ def prepare(server_url: str, notify: bool) -> dict[str, str]:
     devpi_http.create_user(server_url, "bench", PASSWORD)
     extra = {"notify_targets": "hook"} if notify else {}
     devpi_http.create_index(server_url, "bench", PASSWORD, "dev", **extra)
-    return devpi_http.login(server_url, "bench", PASSWORD)
+    return devpi_http.token_headers(server_url, "bench", PASSWORD)
 
 
 def timed_upload(server_url: str, number: int, auth: dict[str, str]) -> float:
     name = f"pkg{number}"
     content = devpi_http.sdist_bytes(name, "1.0")
     started = time.perf_counter()
-    status = devpi_http.upload(
-        server_url,
-        "bench",
-        PASSWORD,
-        "dev",
-        name,
-        "1.0",
-        f"{name}-1.0.tar.gz",
-        content,
-        auth_headers=auth,
-    )
+    response = devpi_http.upload(server_url, "bench/dev", name, "1.0", content, headers=auth)
     elapsed = time.perf_counter() - started
-    assert status == 200, status
+    assert response.status_code == 200, response.status_code
     return elapsed
 
 
@@ -154,18 +144,18 @@ def main() -> int:
             configs[label] = path
         env = {"BENCH_SECRET": "bench-secret"}
         servers = {
-            "baseline": launch_devpi(
+            "baseline": start_devpi_server(
                 work / "baseline",
                 command=[sys.executable, str(BASELINE_LAUNCHER)],
                 name="baseline",
             ),
-            "healthy": launch_devpi(
+            "healthy": start_devpi_server(
                 work / "healthy",
                 args=["--notify-config", str(configs["healthy"])],
                 env=env,
                 name="healthy",
             ),
-            "hanging": launch_devpi(
+            "hanging": start_devpi_server(
                 work / "hanging",
                 args=["--notify-config", str(configs["hanging"])],
                 env=env,

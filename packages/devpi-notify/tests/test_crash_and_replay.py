@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from testharness import devpi_http
-from testharness.devpi_process import launch_devpi
+from testharness.devpi import start_devpi_server
 from testharness.recorder import Recorded, recording_server
 
 pytestmark = pytest.mark.slow
@@ -61,7 +61,7 @@ def test_sigkill_mid_delivery_then_history_replay(tmp_path: Path) -> None:
         )
         args = ["--notify-config", str(config)]
         environ = {"NS": "crash-test-secret"}
-        server = launch_devpi(tmp_path, args=args, env=environ)
+        server = start_devpi_server(tmp_path, args=args, env=environ)
         serverdir = server.serverdir
         try:
             devpi_http.create_user(server.url, "alice", PASSWORD)
@@ -78,7 +78,13 @@ def test_sigkill_mid_delivery_then_history_replay(tmp_path: Path) -> None:
                 content = devpi_http.sdist_bytes("crashpkg", version)
                 filename = f"crashpkg-{version}.tar.gz"
                 devpi_http.upload(
-                    server.url, "alice", PASSWORD, "dev", "crashpkg", version, filename, content
+                    server.url,
+                    "alice/dev",
+                    "crashpkg",
+                    version,
+                    content,
+                    filename=filename,
+                    headers=devpi_http.basic("alice", PASSWORD),
                 )
             receiver.wait_for(lambda seen: len(seen) >= 1, timeout=WAIT)
             deadline_rows = 3
@@ -95,7 +101,7 @@ def test_sigkill_mid_delivery_then_history_replay(tmp_path: Path) -> None:
             server.process.stop()
         receiver.release()
 
-        server = launch_devpi(tmp_path, args=args, env=environ, name="devpi-server-2")
+        server = start_devpi_server(tmp_path, args=args, env=environ, name="devpi-server-2")
         try:
             seen = receiver.wait_for(lambda seen: len(set(ids_of(seen))) >= 3, timeout=WAIT)
             counts = Counter(ids_of(seen))
@@ -107,18 +113,16 @@ def test_sigkill_mid_delivery_then_history_replay(tmp_path: Path) -> None:
 
         # devpi replays every serial after an .event_serial reset: nothing is sent twice
         (serverdir / ".event_serial").write_text("0")
-        server = launch_devpi(tmp_path, args=args, env=environ, name="devpi-server-3")
+        server = start_devpi_server(tmp_path, args=args, env=environ, name="devpi-server-3")
         try:
             content = devpi_http.sdist_bytes("crashpkg", "2.0")
             devpi_http.upload(
                 server.url,
-                "alice",
-                PASSWORD,
-                "dev",
+                "alice/dev",
                 "crashpkg",
                 "2.0",
-                "crashpkg-2.0.tar.gz",
                 content,
+                headers=devpi_http.basic("alice", PASSWORD),
             )
             receiver.wait_for(lambda seen: len(set(ids_of(seen))) >= 4, timeout=WAIT)
             wait_until_all_delivered(serverdir)

@@ -19,8 +19,7 @@ import pytest
 import yaml
 
 from testharness import devpi_http
-from testharness.devpi import DevpiServer
-from testharness.devpi_process import launch_devpi
+from testharness.devpi import DevpiServer, start_devpi_server
 from testharness.recorder import Recorded, Recorder, recording_server
 
 pytestmark = pytest.mark.slow
@@ -70,10 +69,16 @@ class Env:
         else:
             filename = f"{project}-{version}-py3-none-any.whl"
             content = devpi_http.wheel_bytes(project, version)
-        status = devpi_http.upload(
-            self.url, "alice", PASSWORD, index.split("/")[1], project, version, filename, content
+        response = devpi_http.upload(
+            self.url,
+            index,
+            project,
+            version,
+            content,
+            filename=filename,
+            headers=devpi_http.basic("alice", PASSWORD),
         )
-        assert status == 200
+        assert response.status_code == 200
         return content
 
     def rows(self, index: str) -> list[dict[str, Any]]:
@@ -153,7 +158,7 @@ def env(tmp_path_factory: pytest.TempPathFactory, smtp_server: Any) -> Iterator[
         }
         config_path = work / "notify.yaml"
         config_path.write_text(yaml.safe_dump(config))
-        server = launch_devpi(
+        server = start_devpi_server(
             work,
             args=["--notify-config", str(config_path)],
             env={
@@ -307,10 +312,9 @@ def test_email_target_uses_starttls_and_auth(env: Env) -> None:
 
 def test_anonymous_index_config_shows_no_secret(env: Env) -> None:
     env.index("public", notify_targets="ci,mail")
-    status, raw, _ = devpi_http.request(
-        "GET", f"{env.url}/alice/public", headers={"Accept": "application/json"}
-    )
-    assert status == 200
+    response = devpi_http.request("GET", f"{env.url}/alice/public")
+    assert response.status_code == 200
+    raw = response.content
     config = json.loads(raw)["result"]
     assert config["notify_targets"] == ["ci", "mail"]
     text = raw.decode()

@@ -12,12 +12,11 @@ from session_basic_auth.plugin import conda_before_actions, conda_session_classe
 from session_basic_auth.session import BasicAuthSession
 from session_basic_auth.sources import env_prefix
 
-from plugin_contract.session.before import run_before_actions
 from plugin_contract.session.channels import ChannelMatch, ChannelPattern
 from plugin_contract.session.config import SessionConfig
 from plugin_contract.session.credentials import CredentialStore
 from plugin_contract.session.errors import CredentialsError
-from plugin_contract.session.registry import SessionRegistry
+from plugin_contract.session.registry import SessionRegistry, run_before_actions
 from testharness.channel import ChannelServer
 from testharness.keyring_backend import read_count
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+__all__ = ["ConfigError", "ContractError", "PluginError"]
+
 
 class ContractError(Exception):
     """A user-facing error: its message says what is wrong and what to do.

@@ -1,8 +1,14 @@
-"""Host-independent plugin loading: entry points into a pluggy manager, with clear errors."""
+"""Host-independent plugin loading: entry points into a pluggy manager, with clear errors.
+
+One loading path (every host: conda, devpi-server, conda-shell, conda-session), one policy for
+a broken plugin: it is skipped with one warning line on stderr naming it (:func:`skip_broken`),
+and one conflict check for names two plugins claim (:func:`check_claims`).
+"""
 
 from __future__ import annotations
 
 import difflib
+import sys
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
@@ -32,6 +38,26 @@ class PluginInfo:
         }
 
 
+def skip_broken(error: PluginError) -> None:
+    """The policy for a broken plugin, everywhere: one warning line, then go on without it."""
+    print(f"warning: {error}; skipping it", file=sys.stderr)
+
+
+def check_claims(claims: Iterable[tuple[str, str]], what: str) -> dict[str, str]:
+    """``(name, plugin)`` claims -> name to plugin; two plugins claiming a name are an error.
+
+    ``what`` says what the name is (``shell``, ``shell program``, ``session name``, ...).
+    """
+    owners: dict[str, str] = {}
+    for name, plugin in claims:
+        owner = owners.setdefault(name, plugin)
+        if owner != plugin:
+            raise PluginError(
+                f"the {what} {name!r} is claimed by both {owner!r} and {plugin!r}; uninstall one"
+            )
+    return owners
+
+
 def group_entry_points(group: str) -> list[EntryPoint]:
     """The entry points of ``group``, in a stable order."""
     return sorted(entry_points(group=group), key=lambda ep: ep.name)
@@ -44,7 +70,7 @@ def load_entry_points(
 ) -> list[PluginInfo]:
     """Register every entry point of ``group`` with ``manager`` and describe what was loaded.
 
-    A plugin that fails to import raises :class:`PluginError` naming it and its distribution.
+    A plugin that fails to import or does not fit the specs is skipped (:func:`skip_broken`).
     """
     loaded: list[PluginInfo] = []
     for point in group_entry_points(group) if points is None else points:
@@ -53,18 +79,24 @@ def load_entry_points(
         dist_name, version = _distribution_of(point)
         try:
             plugin = point.load()
-        except Exception as error:
-            raise PluginError(
-                f"plugin {point.name!r} ({dist_name} {version}) failed to load from "
-                f"{point.value!r}: {type(error).__name__}: {error}"
-            ) from error
+        except Exception as error:  # a broken plugin must not break the host
+            skip_broken(
+                PluginError(
+                    f"plugin {point.name!r} ({dist_name} {version}) failed to load from "
+                    f"{point.value!r}: {type(error).__name__}: {error}"
+                )
+            )
+            continue
         try:
             manager.register(plugin, name=point.name)
         except pluggy.PluginValidationError as error:
-            raise PluginError(
-                f"plugin {point.name!r} ({dist_name} {version}) does not fit the hook "
-                f"specifications: {error}"
-            ) from error
+            skip_broken(
+                PluginError(
+                    f"plugin {point.name!r} ({dist_name} {version}) does not fit the hook "
+                    f"specifications: {error}"
+                )
+            )
+            continue
         loaded.append(
             PluginInfo(
                 name=point.name,
@@ -87,7 +119,7 @@ def verify_hookimpls(
     manager: pluggy.PluginManager,
     known_elsewhere: Collection[str] = (),
 ) -> None:
-    """Fail with a clear error for any hookimpl that matches no spec (a typo, usually).
+    """Skip (unregister, with a warning) any plugin whose hookimpl matches no spec (a typo).
 
     ``known_elsewhere`` names hooks another host defines (real conda's), accepted unchecked.
     """
@@ -107,10 +139,14 @@ def verify_hookimpls(
                 continue
             plugin_name = manager.get_name(impl.plugin) or repr(impl.plugin)
             close = difflib.get_close_matches(name, [*specified, *known_elsewhere], n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise PluginError(
-                f"plugin {plugin_name!r} implements {name!r}, which matches no hook "
-                f"specification{hint}"
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            if manager.is_registered(impl.plugin):
+                manager.unregister(impl.plugin)
+            skip_broken(
+                PluginError(
+                    f"plugin {plugin_name!r} implements {name!r}, which matches no hook "
+                    f"specification{hint}"
+                )
             )
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from plugin_contract.conda import hookimpl
-from plugin_contract.session.types import CondaBeforeAction, CondaSessionClass
+from plugin_contract.session import CondaBeforeAction, CondaSessionClass
 
 SESSION_NAME = "basic-auth"
 
@@ -32,6 +32,6 @@ def conda_before_actions() -> Iterator[CondaBeforeAction]:
 @hookimpl
 def conda_auth_handlers() -> Iterator[Any]:
     """Real conda (>= 23.9): ``channel_settings: [{channel: URL, auth: basic-auth}]``."""
-    from plugin_contract.session.conda_bridge import conda_auth_handlers_for
+    from plugin_contract.session import conda_auth_handlers_for
 
     yield from conda_auth_handlers_for(SESSION_NAME)

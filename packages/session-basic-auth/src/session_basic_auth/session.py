@@ -10,20 +10,23 @@ from collections.abc import Mapping
 
 from requests import PreparedRequest, Response
 
-from plugin_contract.devpi.secrets import Secret
-from plugin_contract.session.base import (
+from plugin_contract.devpi import Secret
+from plugin_contract.session import (
     ALLOW_HTTP_SETTING,
+    BeforeActionContext,
+    ChannelMatch,
     CondaSession,
+    CredentialsError,
+    CredentialStore,
     LoginRequest,
     LogoutRequest,
+    SessionConfig,
+    SessionError,
     StatusRequest,
     check_transport,
+    forget_remembered,
+    remember,
 )
-from plugin_contract.session.before import BeforeActionContext
-from plugin_contract.session.channels import ChannelMatch
-from plugin_contract.session.config import SessionConfig
-from plugin_contract.session.credentials import CredentialStore, forget_remembered, remember
-from plugin_contract.session.errors import CredentialsError, SessionError
 from session_basic_auth.sources import (
     SESSION_NAME,
     FoundCredentials,

@@ -19,10 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from plugin_contract.devpi.secrets import Secret
-from plugin_contract.session.channels import ChannelMatch
-from plugin_contract.session.credentials import CredentialStore, remembered
-from plugin_contract.session.errors import CredentialsError
+from plugin_contract.devpi import Secret
+from plugin_contract.session import ChannelMatch, CredentialsError, CredentialStore, remembered
 
 SESSION_NAME = "basic-auth"
 ENV_ROOT = "CONDA_BASIC_AUTH"

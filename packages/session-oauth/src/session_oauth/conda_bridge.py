@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 
 def make_oauth_auth_handler(base: type[Any]) -> type[Any]:
     """The handler class for conda's ``ChannelAuthBase`` (``base``)."""
-    from plugin_contract.session.conda_bridge import make_auth_handler
+    from plugin_contract.session import make_auth_handler
 
     parent: type[Any] = make_auth_handler("oauth", base)
 

@@ -7,7 +7,7 @@ import sys
 import time
 import webbrowser
 from collections.abc import Callable, Mapping
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Protocol
 
 from session_oauth.browser_flow import browser_login
 from session_oauth.device_flow import poll_for_tokens, start_device_authorization
@@ -15,10 +15,32 @@ from session_oauth.errors import OAuthConfigError, OAuthError
 from session_oauth.tokens import TokenSet
 
 if TYPE_CHECKING:
-    from session_oauth.session import OAuthSession
+    import requests
+
+    from plugin_contract.session import ChannelMatch
+    from session_oauth.grants import TokenEndpoint
+    from session_oauth.manager import TokenManager
+    from session_oauth.settings import OAuthSettings
 
 logger = logging.getLogger(__name__)
 VERIFY_PATH = "noarch/repodata.json"
+
+
+class LoginTarget(Protocol):
+    """What logging in needs of a session (``OAuthSession`` is one); login never imports it."""
+
+    @property
+    def channel(self) -> ChannelMatch | None: ...
+    @property
+    def environ(self) -> Mapping[str, str]: ...
+    @property
+    def manager(self) -> TokenManager: ...
+    @property
+    def clock(self) -> Callable[[], float]: ...
+    @property
+    def get(self) -> Callable[..., requests.Response]: ...
+    def oauth_settings(self) -> OAuthSettings: ...
+    def token_endpoint(self) -> TokenEndpoint: ...
 
 
 def choose_flow(
@@ -39,7 +61,7 @@ def choose_flow(
 
 
 def run_login(
-    session: OAuthSession,
+    session: LoginTarget,
     *,
     flow: str | None = None,
     interactive: bool = True,
@@ -51,7 +73,7 @@ def run_login(
 ) -> TokenSet:
     """Obtain tokens with the chosen flow and store them; return them."""
     stream = out or sys.stderr
-    settings = session._settings()
+    settings = session.oauth_settings()
     if settings.token_env:
         raise OAuthConfigError(
             f"this channel uses a static token from {settings.token_env} (oauth_token_env); "
@@ -90,7 +112,7 @@ def run_login(
     return tokens
 
 
-def verify_tokens(session: OAuthSession, tokens: TokenSet, stream: IO[str]) -> None:
+def verify_tokens(session: LoginTarget, tokens: TokenSet, stream: IO[str]) -> None:
     """``login --verify``: the channel must accept the new token before anything is saved."""
     import requests
 
@@ -119,9 +141,9 @@ def verify_tokens(session: OAuthSession, tokens: TokenSet, stream: IO[str]) -> N
         )
 
 
-def run_logout(session: OAuthSession) -> bool:
+def run_logout(session: LoginTarget) -> bool:
     """Revoke (RFC 7009) and delete the stored tokens; True when there were any."""
-    settings = session._settings()
+    settings = session.oauth_settings()
     if settings.token_env:
         return False
     tokens = session.manager.forget()

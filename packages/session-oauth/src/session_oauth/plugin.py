@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from plugin_contract.conda import hookimpl
-from plugin_contract.session.types import CondaSessionClass
+from plugin_contract.session import CondaSessionClass
 
 SESSION_NAME = "oauth"
 

@@ -14,15 +14,15 @@ from urllib.parse import urlsplit
 
 from requests import PreparedRequest, Response
 
-from plugin_contract.session.base import (
+from plugin_contract.session import (
+    ChannelMatch,
     CondaSession,
+    CredentialsError,
     LoginRequest,
     LogoutRequest,
+    SessionConfig,
     StatusRequest,
 )
-from plugin_contract.session.channels import ChannelMatch
-from plugin_contract.session.config import SessionConfig
-from plugin_contract.session.errors import CredentialsError
 from session_oauth.endpoints import Endpoints, discover
 from session_oauth.errors import OAuthConfigError
 from session_oauth.grants import TokenEndpoint
@@ -77,7 +77,8 @@ class OAuthSession(CondaSession):
         where = self.channel.key if self.channel is not None else "CHANNEL"
         return f"log in again with `conda-session login {where} --session oauth`"
 
-    def _settings(self) -> OAuthSettings:
+    def oauth_settings(self) -> OAuthSettings:
+        """This channel's OAuth settings (an error when the entry has none)."""
         if self.oauth is None:
             raise OAuthConfigError("the oauth session needs a channel_settings entry")
         return self.oauth
@@ -85,7 +86,7 @@ class OAuthSession(CondaSession):
     def token_endpoint(self) -> TokenEndpoint:
         """The authorization server client (discovery happens once, on first use)."""
         if self._endpoint is None:
-            settings = self._settings()
+            settings = self.oauth_settings()
             endpoints: Endpoints = discover(settings, self)
             self._endpoint = TokenEndpoint(
                 settings,
@@ -106,7 +107,7 @@ class OAuthSession(CondaSession):
         return self._manager
 
     def _make_manager(self) -> TokenManager:
-        settings = self._settings()
+        settings = self.oauth_settings()
         directory = state_dir(self.environ)
         return TokenManager(
             store_key(self.channel, settings),
@@ -119,7 +120,7 @@ class OAuthSession(CondaSession):
 
     def current_token(self) -> str:
         """A valid access token (static from the environment, or managed)."""
-        settings = self._settings()
+        settings = self.oauth_settings()
         static = settings.static_token(self.environ)
         if static is not None:
             return static
@@ -141,7 +142,7 @@ class OAuthSession(CondaSession):
         request = response.request
         if request is None or (request.method or "").upper() not in RETRYABLE_METHODS:
             return False
-        settings = self._settings()
+        settings = self.oauth_settings()
         if settings.token_env:
             return False
         sent = str(request.headers.get("Authorization", ""))
@@ -219,7 +220,7 @@ class OAuthSession(CondaSession):
     def status(cls, request: StatusRequest) -> Mapping[str, str]:
         session = cls(channel=request.channel, config=request.config)
         try:
-            settings = session._settings()
+            settings = session.oauth_settings()
             if settings.token_env:
                 return {"token": f"from environment variable {settings.token_env}"}
             tokens = session.manager.stored()

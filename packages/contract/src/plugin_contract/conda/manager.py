@@ -28,6 +28,7 @@ class ContractPluginManager(pluggy.PluginManager):
         """Load every plugin of ``group`` and verify its hookimpls against the specs."""
         self.plugin_infos.extend(load_entry_points(self, group))
         self.verify()
+        self.plugin_infos = [info for info in self.plugin_infos if self.has_plugin(info.name)]
         return self.plugin_infos
 
     def verify(self) -> None:

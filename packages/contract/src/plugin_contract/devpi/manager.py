@@ -27,4 +27,4 @@ def load_devpi_plugins() -> tuple[pluggy.PluginManager, list[PluginInfo]]:
     infos = load_entry_points(manager, ENTRY_POINT_GROUP)
     if hookspecs is not None:
         verify_hookimpls(manager)
-    return manager, infos
+    return manager, [info for info in infos if manager.has_plugin(info.name)]

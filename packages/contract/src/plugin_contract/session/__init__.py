@@ -53,7 +53,7 @@ search path; ``.match(url)`` (most specific wins, last on ties), ``.session_name
 Selection (``registry``): ``get_session(url)`` (cached per (class, channel), thread-safe),
 ``clear_session_cache()``, ``SessionRegistry(config=, classes=, before_actions=)`` with
 ``.resolve(url) -> Resolution(session_name, session_class, channel)``, ``.get_session(url)``;
-``run_before_actions(command, urls, registry=, interactive=)`` (module ``before``).
+``run_before_actions(command, urls, registry=, interactive=)`` (also ``registry``).
 
 Credentials (``credentials``): ``CredentialStore()`` over the system keyring
 (``load/save/delete(session_name, channel_key[, record])``, JSON string records);
@@ -71,25 +71,30 @@ Names below are imported lazily, so ``import plugin_contract.session.types`` nee
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from plugin_contract._lazy import lazy_getattr
 
 if TYPE_CHECKING:
-    from plugin_contract.devpi.secrets import Secret
+    from plugin_contract.secret import Secret
     from plugin_contract.session.base import (
+        ALLOW_HTTP_SETTING,
         CondaSession,
         LoginRequest,
         LogoutRequest,
         StatusRequest,
+        check_transport,
     )
-    from plugin_contract.session.before import (
-        BeforeActionContext,
-        ChannelUse,
-        run_before_actions,
-    )
+    from plugin_contract.session.before import BeforeActionContext, ChannelUse
     from plugin_contract.session.channels import ChannelMatch, ChannelPattern, Origin
+    from plugin_contract.session.conda_bridge import conda_auth_handlers_for, make_auth_handler
     from plugin_contract.session.config import SessionConfig
-    from plugin_contract.session.credentials import CredentialStore, remember, remembered
+    from plugin_contract.session.credentials import (
+        CredentialStore,
+        forget_remembered,
+        remember,
+        remembered,
+    )
     from plugin_contract.session.errors import (
         CredentialsError,
         CredentialStoreError,
@@ -102,23 +107,27 @@ if TYPE_CHECKING:
         SessionRegistry,
         clear_session_cache,
         get_session,
+        run_before_actions,
     )
     from plugin_contract.session.types import CondaBeforeAction, CondaSessionClass
 
 _EXPORTS = {
-    "Secret": "plugin_contract.devpi.secrets",
+    "Secret": "plugin_contract.secret",
+    "ALLOW_HTTP_SETTING": "plugin_contract.session.base",
     "CondaSession": "plugin_contract.session.base",
+    "check_transport": "plugin_contract.session.base",
     "LoginRequest": "plugin_contract.session.base",
     "LogoutRequest": "plugin_contract.session.base",
     "StatusRequest": "plugin_contract.session.base",
     "BeforeActionContext": "plugin_contract.session.before",
     "ChannelUse": "plugin_contract.session.before",
-    "run_before_actions": "plugin_contract.session.before",
+    "run_before_actions": "plugin_contract.session.registry",
     "ChannelMatch": "plugin_contract.session.channels",
     "ChannelPattern": "plugin_contract.session.channels",
     "Origin": "plugin_contract.session.channels",
     "SessionConfig": "plugin_contract.session.config",
     "CredentialStore": "plugin_contract.session.credentials",
+    "forget_remembered": "plugin_contract.session.credentials",
     "remember": "plugin_contract.session.credentials",
     "remembered": "plugin_contract.session.credentials",
     "CredentialsError": "plugin_contract.session.errors",
@@ -131,10 +140,13 @@ _EXPORTS = {
     "clear_session_cache": "plugin_contract.session.registry",
     "get_session": "plugin_contract.session.registry",
     "CondaBeforeAction": "plugin_contract.session.types",
+    "conda_auth_handlers_for": "plugin_contract.session.conda_bridge",
+    "make_auth_handler": "plugin_contract.session.conda_bridge",
     "CondaSessionClass": "plugin_contract.session.types",
 }
 
 __all__ = [
+    "ALLOW_HTTP_SETTING",
     "BeforeActionContext",
     "ChannelMatch",
     "ChannelPattern",
@@ -156,16 +168,15 @@ __all__ = [
     "SessionRegistry",
     "StatusRequest",
     "UnknownSessionError",
+    "check_transport",
     "clear_session_cache",
+    "conda_auth_handlers_for",
+    "forget_remembered",
     "get_session",
+    "make_auth_handler",
     "remember",
     "remembered",
     "run_before_actions",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy_getattr(__name__, _EXPORTS)

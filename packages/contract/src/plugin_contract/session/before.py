@@ -10,10 +10,14 @@ from __future__ import annotations
 import getpass
 import os
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
+from plugin_contract.errors import ContractError
+
+if TYPE_CHECKING:
+    import requests
 from plugin_contract.session.channels import ChannelMatch
 from plugin_contract.session.config import SessionConfig
 from plugin_contract.session.errors import CredentialsError
@@ -43,14 +47,12 @@ class BeforeActionContext:
     interactive: bool
     input_func: Callable[[str], str] = field(default=input, repr=False)
     secret_func: Callable[[str], str] = field(default=getpass.getpass, repr=False)
-    get_session: Callable[[str], Any] | None = field(default=None, repr=False)
+    get_session: Callable[[str], requests.Session] | None = field(default=None, repr=False)
 
-    def session_for(self, use: ChannelUse) -> Any:
+    def session_for(self, use: ChannelUse) -> requests.Session:
         """The (cached, shared) session that will serve ``use`` - prepare it here."""
         if self.get_session is None:
-            from plugin_contract.session.registry import get_session
-
-            return get_session(use.url)
+            raise ContractError("this BeforeActionContext has no get_session (made by hand?)")
         return self.get_session(use.url)
 
     def uses_of(self, session_name: str) -> list[ChannelUse]:
@@ -73,41 +75,3 @@ def is_interactive(environ: Mapping[str, str] | None = None) -> bool:
     if env.get("CONDA_SESSION_NO_PROMPT") or env.get("CI", "").lower() in {"1", "true", "yes"}:
         return False
     return sys.stdin is not None and sys.stdin.isatty()
-
-
-def run_before_actions(
-    command: str,
-    urls: Iterable[str],
-    *,
-    registry: object | None = None,
-    interactive: bool | None = None,
-    input_func: Callable[[str], str] = input,
-    secret_func: Callable[[str], str] = getpass.getpass,
-) -> BeforeActionContext:
-    """Run every applicable before-action for ``command`` over the channels of ``urls``."""
-    from plugin_contract.session.registry import SessionRegistry, default_registry
-
-    reg = registry if isinstance(registry, SessionRegistry) else default_registry()
-    uses: list[ChannelUse] = []
-    seen: set[tuple[str, str]] = set()
-    for url in urls:
-        resolution = reg.resolve(url)
-        if resolution.channel is None:
-            continue
-        key = (resolution.session_name, resolution.channel.key)
-        if key not in seen:
-            seen.add(key)
-            uses.append(ChannelUse(resolution.channel, resolution.session_name, url))
-    context = BeforeActionContext(
-        command=command,
-        channels=tuple(uses),
-        config=reg.config,
-        interactive=is_interactive(reg.config.environ) if interactive is None else interactive,
-        input_func=input_func,
-        secret_func=secret_func,
-        get_session=reg.get_session,
-    )
-    for action in reg.before_actions:
-        if action.applies_to(command):
-            action.action(context)
-    return context

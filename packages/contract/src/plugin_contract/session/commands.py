@@ -21,7 +21,7 @@ from plugin_contract.session.base import (
     StatusRequest,
     channel_for,
 )
-from plugin_contract.session.before import is_interactive, run_before_actions
+from plugin_contract.session.before import is_interactive
 from plugin_contract.session.channels import ChannelMatch, safe_url
 from plugin_contract.session.condarc_writer import (
     remove_channel_entry,
@@ -30,7 +30,7 @@ from plugin_contract.session.condarc_writer import (
 from plugin_contract.session.config import user_condarc
 from plugin_contract.session.credentials import CredentialStore
 from plugin_contract.session.errors import HTTPStatusError, SessionError
-from plugin_contract.session.registry import SessionRegistry
+from plugin_contract.session.registry import SessionRegistry, run_before_actions
 
 PROG = "conda-session"
 SECRET_LOOKING = re.compile(r"pass|secret|token|key|credential", re.IGNORECASE)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import getpass
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import requests
+
 from plugin_contract.errors import PluginError
 from plugin_contract.session.base import CondaSession
+from plugin_contract.session.before import BeforeActionContext, ChannelUse, is_interactive
 from plugin_contract.session.channels import ChannelMatch, ChannelPattern, safe_url
 from plugin_contract.session.config import SessionConfig
 from plugin_contract.session.errors import UnknownSessionError
@@ -49,8 +53,8 @@ class SessionRegistry:
         self._classes = _by_name(classes) if classes is not None else None
         self._before_actions = list(before_actions) if before_actions is not None else None
         self._lock = threading.RLock()
-        self._sessions: dict[tuple[str, str | None], Any] = {}
-        self._by_url: dict[str, Any] = {}
+        self._sessions: dict[tuple[str, str | None], requests.Session] = {}
+        self._by_url: dict[str, requests.Session] = {}
 
     @property
     def config(self) -> SessionConfig:
@@ -98,7 +102,7 @@ class SessionRegistry:
             )
         return entry.session_class
 
-    def get_session(self, url: str) -> Any:
+    def get_session(self, url: str) -> requests.Session:
         """The session for ``url``: one instance per (class, channel), shared by threads."""
         session = self._by_url.get(url)
         if session is not None:
@@ -115,7 +119,7 @@ class SessionRegistry:
             self._by_url[url] = session
         return session
 
-    def get_session_named(self, name: str, channel_url: str) -> Any:
+    def get_session_named(self, name: str, channel_url: str) -> requests.Session:
         """The ``name`` session for the channel at ``channel_url`` (the conda bridge's case:
         conda chose the auth handler). Without a matching entry the channel is scoped to
         ``channel_url`` itself."""
@@ -141,11 +145,12 @@ class SessionRegistry:
             self._sessions.clear()
             self._by_url.clear()
 
-    def _construct(self, resolution: Resolution) -> Any:
+    def _construct(self, resolution: Resolution) -> requests.Session:
         cls = resolution.session_class
         if isinstance(cls, type) and issubclass(cls, CondaSession):
             return cls(channel=resolution.channel, config=self.config)
-        return cls()
+        session: requests.Session = cls()  # a plugin's requests.Session-compatible class
+        return session
 
     def _load_plugins(self) -> None:
         from plugin_contract.conda.manager import get_plugin_manager
@@ -195,7 +200,7 @@ def default_registry() -> SessionRegistry:
     return registry
 
 
-def get_session(url: str) -> Any:
+def get_session(url: str) -> requests.Session:
     """The configured session for ``url`` (cached per (class, channel), thread-safe)."""
     return default_registry().get_session(url)
 
@@ -207,3 +212,39 @@ def clear_session_cache() -> None:
         if _default_registry is not None:
             _default_registry.clear()
         _default_registry = None
+
+
+def run_before_actions(
+    command: str,
+    urls: Iterable[str],
+    *,
+    registry: SessionRegistry | None = None,
+    interactive: bool | None = None,
+    input_func: Callable[[str], str] = input,
+    secret_func: Callable[[str], str] = getpass.getpass,
+) -> BeforeActionContext:
+    """Run every applicable before-action for ``command`` over the channels of ``urls``."""
+    reg = default_registry() if registry is None else registry
+    uses: list[ChannelUse] = []
+    seen: set[tuple[str, str]] = set()
+    for url in urls:
+        resolution = reg.resolve(url)
+        if resolution.channel is None:
+            continue
+        key = (resolution.session_name, resolution.channel.key)
+        if key not in seen:
+            seen.add(key)
+            uses.append(ChannelUse(resolution.channel, resolution.session_name, url))
+    context = BeforeActionContext(
+        command=command,
+        channels=tuple(uses),
+        config=reg.config,
+        interactive=is_interactive(reg.config.environ) if interactive is None else interactive,
+        input_func=input_func,
+        secret_func=secret_func,
+        get_session=reg.get_session,
+    )
+    for action in reg.before_actions:
+        if action.applies_to(command):
+            action.action(context)
+    return context

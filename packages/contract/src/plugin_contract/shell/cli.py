@@ -1,5 +1,3 @@
-# os.path on purpose: importing pathlib costs start-up time on the activation hot path.
-# ruff: noqa: PTH100, PTH110, PTH118, PTH119, PTH120
 """``conda-shell``: activate conda environments in sh, bash, dash, zsh, ksh or fish.
 
 The argument parser is written by hand: ``argparse`` alone would cost more start-up time
@@ -21,7 +19,8 @@ if TYPE_CHECKING:
     from plugin_contract.shell.envs import EnvLocator
     from plugin_contract.shell.types import CondaShellPlugins
 
-PROG = "conda-shell"
+from plugin_contract.shell.program import PROG, self_program  # noqa: E402
+
 MODES = ("--spawn", "--eval", "--json")
 USAGE = f"""\
 usage: {PROG} activate [--stack | --no-stack] [--spawn | --eval | --json] [--shell NAME] [ENV]
@@ -152,7 +151,7 @@ def run(args: Arguments) -> int:
     selection = select_shell(args.shell, environ, settings)
     plugin = load_plugin(selection.row.name)
     if args.command == "hook":
-        sys.stdout.write(plugin.hook(plugin.quote(_self_program())))
+        sys.stdout.write(plugin.hook(plugin.quote(self_program())))
         return 0
     activator = _activator(plugin, environ, settings)
     if args.command == "activate":
@@ -211,15 +210,6 @@ def _activator(
         else 0,
         uppercase=as_bool(setting("envvars_force_uppercase"), True),
     )
-
-
-def _self_program() -> str:
-    """The path of the ``conda-shell`` program for the hook function."""
-    program = sys.argv[0] if sys.argv and sys.argv[0] else PROG
-    if os.path.basename(program) == PROG:
-        return os.path.abspath(program) if os.sep in program else program
-    launcher = os.path.join(os.path.dirname(sys.executable), PROG)
-    return launcher if os.path.exists(launcher) else PROG
 
 
 def _shells(args: Arguments, environ: dict[str, str], settings: dict[str, str | list[str]]) -> int:

@@ -59,69 +59,49 @@ def load_plugin(name: str) -> CondaShellPlugins:
 
 
 def _build_rows() -> list[list[str]]:
-    from plugin_contract.plugins import group_entry_points
+    """Ask the plugin manager (the one loading path and broken-plugin policy) for the shells."""
+    from plugin_contract.conda.manager import get_plugin_manager
+    from plugin_contract.plugins import check_claims
 
+    manager = get_plugin_manager()
+    infos = {info.name: info for info in manager.plugin_infos}
     rows: list[list[str]] = []
-    seen: dict[str, str] = {}
-    for point in group_entry_points(ENTRY_POINT_GROUP):
-        try:
-            plugin = point.load()
-        except Exception as error:  # a broken unrelated plugin must not break every shell
-            print(
-                f"conda-shell: warning: skipping plugin {point.name!r}: "
-                f"{type(error).__name__}: {error}",
-                file=sys.stderr,
-            )
-            continue
-        hook = getattr(plugin, HOOK, None)
-        if hook is None or not callable(hook):
-            continue
-        dist = point.dist
-        dist_name = (dist.metadata["Name"] or dist.name) if dist else "unknown"
-        for shell in hook() or ():
+    names: list[tuple[str, str]] = []
+    programs: list[tuple[str, str]] = []
+    for impl in getattr(manager.hook, HOOK).get_hookimpls():
+        point = manager.get_name(impl.plugin) or repr(impl.plugin)
+        info = infos.get(point)
+        for shell in impl.function() or ():
             if not isinstance(shell, CondaShellPlugins):
                 raise PluginError(
-                    f"plugin {point.name!r} yielded {type(shell).__name__} from {HOOK}; "
+                    f"plugin {point!r} yielded {type(shell).__name__} from {HOOK}; "
                     "expected CondaShellPlugins"
                 )
-            if shell.name in seen:
-                raise PluginError(
-                    f"shell plugin name {shell.name!r} is registered by both "
-                    f"{seen[shell.name]!r} and {point.name!r}; uninstall one"
-                )
-            seen[shell.name] = point.name
+            names.append((shell.name, point))
+            programs += [(program, point) for program in shell.executables]
             rows.append(
                 [
                     shell.name,
                     shell.summary,
                     ",".join(shell.executables),
-                    _locate(shell, point.value.partition(":")[0]),
-                    point.name,
-                    dist_name,
+                    _locate(shell),
+                    point,
+                    info.distribution if info else "unknown",
                 ]
             )
-    return rows
+    check_claims(names, "shell")
+    check_claims(programs, "shell program")
+    return sorted(rows, key=lambda row: row[4])
 
 
-def _locate(shell: CondaShellPlugins, plugin_module: str) -> str:
-    """``module:attribute`` where ``shell`` is a module-level constant of the plugin's package.
-
-    The module defining the plugin's functions comes first, then any other module of the
-    package, the hookimpl module (which imports the plugin manager) last.
-    """
-    package = plugin_module.split(".")[0]
-    defining = getattr(shell.quote, "__module__", None) or ""
-    candidates = sorted(
-        name
-        for name, module in sys.modules.items()
-        if module is not None and (name == package or name.startswith(package + "."))
-    )
-    candidates.sort(key=lambda name: (name != defining, name == plugin_module))
-    for module_name in candidates:
-        for attribute, value in vars(sys.modules[module_name]).items():
-            if value is shell:
-                return f"{module_name}:{attribute}"
+def _locate(shell: CondaShellPlugins) -> str:
+    """``module:attribute`` of ``shell``: a module-level constant of the module that defines
+    its ``quote`` function (so activation imports that one module, no plugin manager)."""
+    module_name = getattr(shell.quote, "__module__", None) or ""
+    for attribute, value in vars(sys.modules.get(module_name) or object()).items():
+        if value is shell:
+            return f"{module_name}:{attribute}"
     raise PluginError(
-        f"shell plugin {shell.name!r} must be a module-level constant of package {package!r} "
-        "so that conda-shell can load it without the plugin manager"
+        f"shell plugin {shell.name!r} must be a module-level constant of {module_name!r}, the "
+        "module defining its quote function, so that conda-shell can load it alone"
     )

@@ -1,0 +1,90 @@
+"""CI is defined once: the workflows run the sessions `.ci/run` runs, after the system setup."""
+
+from __future__ import annotations
+
+import ast
+import shlex
+from typing import Any
+
+import yaml
+
+from testharness.repo import ROOT
+
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+SESSIONS_THAT_NEED_THE_SYSTEM = {"tests", "typecheck", "demo", "bench", "conda"}
+
+
+def default_sessions() -> list[str]:
+    """``nox.options.sessions`` in the noxfile: what plain ``nox`` (and so ``.ci/run``) runs."""
+    for node in ast.walk(ast.parse((ROOT / "noxfile.py").read_text())):
+        if isinstance(node, ast.Assign) and ast.unparse(node.targets[0]) == "nox.options.sessions":
+            return [str(item) for item in ast.literal_eval(node.value)]
+    raise AssertionError("noxfile.py sets no nox.options.sessions")
+
+
+def nox_sessions(command: str) -> list[str]:
+    """The sessions of every ``nox -s A B ...`` in a shell step, in order."""
+    found: list[str] = []
+    for line in command.splitlines():
+        words = shlex.split(line.replace("${{", "'").replace("}}", "'"), comments=True)
+        for index, word in enumerate(words):
+            if (
+                word == "nox"
+                and index + 2 < len(words)
+                and words[index + 1] in {"-s", "--sessions"}
+            ):
+                for name in words[index + 2 :]:
+                    if name.startswith("-") or name in {"&&", "||", ";"}:
+                        break
+                    found.append(name)
+    return found
+
+
+def jobs() -> dict[str, dict[str, Any]]:
+    found = {}
+    for workflow in WORKFLOWS:
+        for name, job in yaml.safe_load(workflow.read_text())["jobs"].items():
+            found[f"{workflow.name}:{name}"] = job
+    return found
+
+
+def test_every_job_that_tests_runs_the_system_setup_first() -> None:
+    checked = 0
+    for name, job in jobs().items():
+        seen: list[str] = []
+        for step in job.get("steps", []):
+            command = step.get("run", "")
+            for session in nox_sessions(command):
+                if session in SESSIONS_THAT_NEED_THE_SYSTEM:
+                    checked += 1
+                    assert "system" in seen, f"{name}: `nox -s {session}` before `nox -s system`"
+                seen.append(session)
+            assert "pytest" not in command, f"{name}: run tests through nox, not pytest"
+    assert checked >= 3
+
+
+def test_workflows_run_exactly_the_sessions_ci_run_runs() -> None:
+    assert (ROOT / ".ci" / "run").read_text().rstrip().endswith("nox uv && nox")
+    in_workflows = {
+        s
+        for job in jobs().values()
+        for step in job.get("steps", [])
+        for s in nox_sessions(step.get("run", ""))
+    }
+    assert in_workflows == set(default_sessions())
+
+
+def test_the_system_setup_is_defined_once() -> None:
+    setups = [
+        f"{name}: {step['run']}"
+        for name, job in jobs().items()
+        for step in job.get("steps", [])
+        if "install-system-deps" in step.get("run", "") or "apt-get" in step.get("run", "")
+    ]
+    assert setups == [], "call `nox -s system` instead of the script or apt-get"
+
+
+def test_no_lockfile_pretends_to_pin_ci() -> None:
+    """CI installs from the pyproject ranges; a committed uv.lock would be a second truth."""
+    assert not (ROOT / "uv.lock").exists()
+    assert "uv.lock" in (ROOT / ".gitignore").read_text().split()
