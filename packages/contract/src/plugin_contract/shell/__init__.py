@@ -11,9 +11,9 @@ The public names below are imported lazily (on first use): activation start-up t
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from plugin_contract._lazy import lazy_getattr
+
+TYPE_CHECKING = False  # not `from typing`: typing imports re, off the hot path
 
 if TYPE_CHECKING:
     from plugin_contract.shell.activator import STATE_PREFIX, Change, LevelState, PluginActivator
