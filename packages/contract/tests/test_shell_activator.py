@@ -288,3 +288,13 @@ def test_stacked_deactivate_reruns_the_lower_environments_activate_d(tmp_path: P
     change = PluginActivator(POSIX, two).deactivate()
     assert change.activate_scripts == [str(a / "etc" / "conda" / "activate.d" / "a.sh")]
     assert applied(two, change)["PATH"] == one["PATH"]
+
+
+def test_uppercasing_never_makes_a_managed_name(tmp_path: Path) -> None:
+    prefix = make_env(tmp_path, "upper")
+    (prefix / "conda-meta" / "state").write_text(
+        json.dumps({"env_vars": {"conda_prefix": "x", "fine": "y"}})
+    )
+    change = PluginActivator(POSIX, BASE).activate(str(prefix))
+    assert change.export["CONDA_PREFIX"] == str(prefix)
+    assert change.export["FINE"] == "y"

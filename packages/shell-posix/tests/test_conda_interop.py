@@ -82,6 +82,6 @@ def test_conda_shell_help_is_the_real_usage(conda: RealConda) -> None:
     for args in (("shell", "--help"), ("shell", "activate", "--help")):
         proc = conda.run(*args)
         assert proc.returncode == 0, proc.stderr
-        assert "conda shell activate [--stack]" in proc.stdout, proc.stdout
+        assert "conda shell activate [--stack" in proc.stdout, proc.stdout
         assert "commands:" in proc.stdout
         assert "conda-shell" not in proc.stdout

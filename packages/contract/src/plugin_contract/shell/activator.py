@@ -14,7 +14,13 @@ from __future__ import annotations
 
 import os
 
-from plugin_contract.shell.envs import default_env_name, env_vars_of, scripts_of, warn
+from plugin_contract.shell.envs import (
+    default_env_name,
+    env_vars_of,
+    is_reserved,
+    scripts_of,
+    warn,
+)
 from plugin_contract.shell.errors import ShellError
 
 TYPE_CHECKING = False
@@ -276,14 +282,20 @@ class PluginActivator:
     def _env_vars(self, prefix: str) -> dict[str, str]:
         """The environment's variables, minus names special to this shell (one warning each)."""
         found = env_vars_of(prefix)
-        if self.uppercase:  # conda's envvars_force_uppercase (on by default)
-            found = {name.upper(): value for name, value in found.items()}
         for name in [n for n in found if self.plugin.is_special(n)]:
             del found[name]
             warn(
                 f"environment {prefix!r} sets {name!r}, which {self.plugin.name} shells "
                 "reserve for themselves: ignored"
             )
+        if self.uppercase:  # conda's envvars_force_uppercase (on by default)
+            upper = {name.upper(): value for name, value in found.items()}
+            for name in [n for n in upper if is_reserved(n) or self.plugin.is_special(n)]:
+                del upper[name]
+                warn(
+                    f"environment {prefix!r} sets {name!r} (uppercased), which is managed: ignored"
+                )
+            found = upper
         return found
 
     def _bin_dirs(self, prefix: str) -> list[str]:
