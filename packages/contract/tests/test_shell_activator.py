@@ -209,3 +209,92 @@ def test_state_variable_is_named_by_level(tmp_path: Path) -> None:
     prefix = make_env(tmp_path, "lvl")
     change = PluginActivator(POSIX, BASE).activate(str(prefix))
     assert f"{STATE_PREFIX}1" in change.export
+
+
+def test_conda_meta_variables_and_condabin_are_set_and_restored(tmp_path: Path) -> None:
+    root = make_env(tmp_path, "conda")
+    (root / "bin").mkdir()
+    (root / "bin" / "conda").touch()
+    (root / "condabin").mkdir()
+    prefix = make_env(tmp_path, "alpha")
+    activator = PluginActivator(POSIX, BASE, root_prefix=str(root))
+    active = applied(BASE, activator.activate(str(prefix)))
+    assert active["CONDA_EXE"] == active["_CONDA_EXE"] == str(root / "bin" / "conda")
+    assert active["_CONDA_ROOT"] == str(root)
+    assert active["PATH"] == f"{prefix}/bin:{root}/condabin:/usr/bin:/bin"
+    switched = applied(
+        active,
+        PluginActivator(POSIX, active, root_prefix=str(root)).activate(
+            str(make_env(tmp_path, "beta"))
+        ),
+    )
+    assert switched["PATH"] == f"{tmp_path}/beta/bin:{root}/condabin:/usr/bin:/bin"
+    back = applied(switched, PluginActivator(POSIX, switched, root_prefix=str(root)).deactivate())
+    assert back["PATH"] == active["PATH"]
+    gone = applied(back, PluginActivator(POSIX, back, root_prefix=str(root)).deactivate())
+    assert gone == BASE
+
+
+def test_a_level_activated_by_conda_is_deactivated_as_conda_does(tmp_path: Path) -> None:
+    a, b = make_env(tmp_path / "envs", "a"), make_env(tmp_path / "envs", "b")
+    by_conda = {
+        "PATH": f"{b}/bin:/usr/bin:/bin",
+        "CONDA_SHLVL": "2",
+        "CONDA_PREFIX": str(b),
+        "CONDA_PREFIX_1": str(a),
+        "CONDA_DEFAULT_ENV": "b",
+        "CONDA_PROMPT_MODIFIER": "(b) ",
+        STATE_PREFIX + "2": LevelState(str(tmp_path / "stale")).encode(),
+    }
+    one = applied(by_conda, PluginActivator(POSIX, by_conda).deactivate())
+    assert one["PATH"] == f"{a}/bin:/usr/bin:/bin"
+    assert (one["CONDA_SHLVL"], one["CONDA_PREFIX"], one["CONDA_DEFAULT_ENV"]) == ("1", str(a), "a")
+    assert "CONDA_PREFIX_1" not in one
+    assert STATE_PREFIX + "2" not in one
+    zero = applied(one, PluginActivator(POSIX, one).deactivate())
+    assert zero == {"PATH": "/usr/bin:/bin", "CONDA_SHLVL": "0"}
+
+
+def _scripted(root: Path, name: str) -> Path:
+    prefix = make_env(root / "envs", name)
+    folder = prefix / "etc" / "conda" / "activate.d"
+    folder.mkdir(parents=True)
+    (folder / "a.sh").write_text("true\n")
+    return prefix
+
+
+def test_conda_options_auto_stack_no_stack_env_prompt_uppercase(tmp_path: Path) -> None:
+    a, b = _scripted(tmp_path, "a"), make_env(tmp_path / "envs", "b")
+    (b / "etc" / "conda" / "env_vars.d").mkdir(parents=True)
+    (b / "etc" / "conda" / "env_vars.d" / "v.json").write_text('{"my_lower_var": "x"}')
+    options = {"auto_stack": 1, "env_prompt": "[{name}|{default_env}] "}
+    one = applied(BASE, PluginActivator(POSIX, BASE, **options).activate(str(a), stack=None))
+    assert one["CONDA_PROMPT_MODIFIER"] == "[a|a] "
+    two = applied(one, PluginActivator(POSIX, one, **options).activate(str(b), stack=None))
+    assert two["CONDA_STACKED_2"] == "true"
+    assert two["MY_LOWER_VAR"] == "x"
+    assert "my_lower_var" not in two
+    replaced = PluginActivator(POSIX, one, **options).activate(str(b), stack=False)
+    assert "CONDA_STACKED_2" not in replaced.export
+    kept = PluginActivator(POSIX, one, uppercase=False).activate(str(b))
+    assert kept.export["my_lower_var"] == "x"
+
+
+def test_stacked_deactivate_reruns_the_lower_environments_activate_d(tmp_path: Path) -> None:
+    """conda's own test_build_deactivate_shlvl_2_from_stack expects it."""
+    a, b = _scripted(tmp_path, "a"), make_env(tmp_path / "envs", "b")
+    one = applied(BASE, PluginActivator(POSIX, BASE).activate(str(a)))
+    two = applied(one, PluginActivator(POSIX, one).activate(str(b), stack=True))
+    change = PluginActivator(POSIX, two).deactivate()
+    assert change.activate_scripts == [str(a / "etc" / "conda" / "activate.d" / "a.sh")]
+    assert applied(two, change)["PATH"] == one["PATH"]
+
+
+def test_uppercasing_never_makes_a_managed_name(tmp_path: Path) -> None:
+    prefix = make_env(tmp_path, "upper")
+    (prefix / "conda-meta" / "state").write_text(
+        json.dumps({"env_vars": {"conda_prefix": "x", "fine": "y"}})
+    )
+    change = PluginActivator(POSIX, BASE).activate(str(prefix))
+    assert change.export["CONDA_PREFIX"] == str(prefix)
+    assert change.export["FINE"] == "y"

@@ -63,7 +63,7 @@ def test_unknown_shell_lists_installed_plugins(environ: dict[str, str], tmp_path
 
 def test_bad_usage_is_one_line(environ: dict[str, str]) -> None:
     assert "unknown command" in one_line_error(run("activat", env=environ))
-    assert "exactly one ENV" in one_line_error(run("activate", "--eval", env=environ))
+    assert "takes one ENV" in one_line_error(run("activate", "--eval", "a", "b", env=environ))
     assert "cannot be combined" in one_line_error(
         run("activate", "--eval", "--json", "x", env=environ)
     )
@@ -267,3 +267,27 @@ def test_without_conda_the_bridge_yields_nothing(
 
     assert list(shell_posix.plugin.conda_subcommands()) == []
     assert list(shell_fish.plugin.conda_subcommands()) == []
+
+
+def test_activate_without_env_activates_conda_base(environ: dict[str, str], tmp_path: Path) -> None:
+    """As ``conda activate``: no argument (or ``base``) is the root prefix of the conda that
+    runs this shell, found from ``CONDA_EXE``; conda's meta variables and condabin follow."""
+    root = tmp_path / "miniconda"
+    for folder in ("conda-meta", "bin", "condabin"):
+        (root / folder).mkdir(parents=True)
+    (root / "bin" / "conda").touch()
+    environ = environ | {"CONDA_EXE": str(root / "bin" / "conda")}
+    for args in ((), ("base",)):
+        proc = run("activate", "--json", "--shell", "posix", *args, env=environ)
+        assert proc.returncode == 0, proc.stderr
+        change = json.loads(proc.stdout)
+        assert change["vars"]["export"]["CONDA_PREFIX"] == str(root)
+        assert change["vars"]["export"]["CONDA_DEFAULT_ENV"] == "base"
+        assert change["vars"]["export"]["_CONDA_ROOT"] == str(root)
+        assert change["vars"]["export"]["CONDA_PYTHON_EXE"] == str(root / "bin" / "python")
+        assert change["path"][:2] == [str(root / "bin"), str(root / "condabin")]
+
+
+def test_stack_and_no_stack_cannot_be_combined(environ: dict[str, str]) -> None:
+    line = one_line_error(run("activate", "--eval", "--stack", "--no-stack", "x", env=environ))
+    assert "cannot be combined" in line

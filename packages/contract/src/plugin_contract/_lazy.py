@@ -1,14 +1,11 @@
-"""Lazy public names for the API modules: a name's module is imported on first use.
-
-On the activation hot path: it imports nothing beyond what the interpreter has loaded already.
-"""
+"""Lazy public names for the API modules: a name's module is imported on first use."""
 
 from __future__ import annotations
 
 import importlib
 
 TYPE_CHECKING = False
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # typing imports re: not on the shell activation hot path
     from collections.abc import Callable, Mapping
     from typing import Any
 

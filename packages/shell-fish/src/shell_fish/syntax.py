@@ -22,6 +22,30 @@ def quote(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
+# Names fish keeps read-only or gives a meaning of its own (its `fish_*` settings included).
+SPECIAL_NAMES = (
+    "_",
+    "argv",
+    "CMD_DURATION",
+    "COLUMNS",
+    "LINES",
+    "FISH_VERSION",
+    "PWD",
+    "SHLVL",
+    "history",
+    "hostname",
+    "last_pid",
+    "pipestatus",
+    "status",
+    "status_generation",
+    "umask",
+    "version",
+    "fish_*",
+    "__fish_*",
+    "EUID",
+)
+
+
 def pathsep_join(quoted: Sequence[str]) -> str:
     return " ".join(quoted)
 
@@ -33,7 +57,8 @@ def identity(path: str) -> str:
 HOOK = """\
 # conda-shell for fish: `conda-shell activate ENV`, `conda-shell deactivate`
 function conda_shell --description 'activate conda environments in this shell'
-    if contains -- --spawn $argv; or contains -- --json $argv
+    if contains -- --spawn $argv; or contains -- --json $argv; or contains -- --help $argv
+        or contains -- -h $argv
         command @EXE@ $argv
         return $status
     end
@@ -82,19 +107,26 @@ def hook(executable: str) -> str:
 def spawn(request: SpawnRequest) -> SpawnCommand:
     """fish runs ``-C`` commands after its config files: activate there."""
     shim = os.path.join(request.workdir, "activate.fish")
-    on_exit = request.on_exit or "true"
+    # On exit, deactivate every level above the one the shell started at, as the shell is
+    # then (nothing when the user already deactivated); fish keeps other fish_exit handlers.
     text = "\n".join(
         [
+            f"command rm -rf -- {quote(request.workdir)}",
+            "set -g __conda_shell_start_level (string match -r '^[0-9]+$' -- $CONDA_SHLVL; "
+            "or echo 0)",
             request.activation,
             "function __conda_shell_on_exit --on-event fish_exit",
-            on_exit,
+            "    for __conda_shell_round in (seq 64)",
+            "        set -l level (string match -r '^[0-9]+$' -- $CONDA_SHLVL; or echo 0)",
+            "        test $level -gt $__conda_shell_start_level; or break",
+            "        conda_shell deactivate; or break",
+            "    end",
             "end",
-            f"command rm -rf -- {quote(request.workdir)}",
             "",
         ]
     )
     descriptor = os.open(shim, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+    with os.fdopen(descriptor, "w", encoding="utf-8", errors="surrogateescape") as handle:
         handle.write(text)
     return SpawnCommand([request.executable, "-C", f"source {quote(shim)}"])
 
@@ -118,4 +150,5 @@ FISH = CondaShellPlugins(
     spawn=spawn,
     hook=hook,
     prompt_var=None,
+    special_names=SPECIAL_NAMES,
 )

@@ -20,6 +20,130 @@ PROGRAMS = ("sh", "bash", "dash", "zsh", "ksh", "ksh93", "mksh", "ash", "busybox
 DEFAULT_RC = {"ksh": "$HOME/.kshrc", "ksh93": "$HOME/.kshrc", "mksh": "$HOME/.mkshrc"}
 
 
+# Names bash, zsh, ksh, mksh, dash or busybox give a meaning of their own, or keep read-only:
+# setting one breaks the shell halfway (zsh `status`), changes it (`IFS`, `EUID` as root)
+# or stays behind (bash `SHELLOPTS`). The generated code serves all of them: the union.
+SPECIAL_NAMES = (
+    # POSIX and every shell
+    "_",
+    "ENV",
+    "IFS",
+    "LINENO",
+    "OLDPWD",
+    "OPTARG",
+    "OPTIND",
+    "PPID",
+    "PS1",
+    "PS2",
+    "PS3",
+    "PS4",
+    "PWD",
+    "RANDOM",
+    "REPLY",
+    "SECONDS",
+    "SHLVL",
+    "HISTCMD",
+    "FPATH",
+    # bash
+    "BASH",
+    "BASHOPTS",
+    "BASHPID",
+    "BASH_*",
+    "COMP_*",
+    "COMPREPLY",
+    "DIRSTACK",
+    "EPOCHREALTIME",
+    "EPOCHSECONDS",
+    "EUID",
+    "FUNCNAME",
+    "GROUPS",
+    "PIPESTATUS",
+    "PROMPT_COMMAND",
+    "PS0",
+    "READLINE_*",
+    "SHELLOPTS",
+    "SRANDOM",
+    "UID",
+    # zsh
+    "ARGC",
+    "EGID",
+    "ERRNO",
+    "GID",
+    "KEYBOARD_HACK",
+    "MODULE_PATH",
+    "NULLCMD",
+    "PROMPT",
+    "PROMPT2",
+    "PROMPT3",
+    "PROMPT4",
+    "READNULLCMD",
+    "RPROMPT",
+    "RPROMPT2",
+    "RPS1",
+    "RPS2",
+    "TRY_BLOCK_ERROR",
+    "TRY_BLOCK_INTERRUPT",
+    "TTYIDLE",
+    "USERNAME",
+    "ZDOTDIR",
+    "ZSH_*",
+    "aliases",
+    "argv",
+    "builtins",
+    "cdpath",
+    "chpwd_functions",
+    "commands",
+    "dirstack",
+    "dis_*",
+    "fignore",
+    "fpath",
+    "funcfiletrace",
+    "funcsourcetrace",
+    "funcstack",
+    "functions",
+    "functrace",
+    "galiases",
+    "histchars",
+    "historywords",
+    "jobdirs",
+    "jobstates",
+    "jobtexts",
+    "keymaps",
+    "mailpath",
+    "manpath",
+    "modules",
+    "module_path",
+    "nameddirs",
+    "options",
+    "parameters",
+    "path",
+    "periodic_functions",
+    "pipestatus",
+    "precmd_functions",
+    "preexec_functions",
+    "psvar",
+    "reswords",
+    "saliases",
+    "signals",
+    "status",
+    "termcap",
+    "terminfo",
+    "userdirs",
+    "watch",
+    "widgets",
+    "zsh_eval_context",
+    "zshaddhistory_functions",
+    "zshexit_functions",
+    # ksh93, mksh
+    "KSH_VERSION",
+    "SH_VERSION",
+    "PATHSEP",
+    "PGRP",
+    "USER_ID",
+    "TMOUT",
+)
+
+
 def quote(value: str) -> str:
     return "'" + value.replace("'", "'\\''") + "'"
 
@@ -38,7 +162,7 @@ conda_shell() {
     case "${1:-}" in
         activate|deactivate|reactivate)
             case " $* " in
-                *" --spawn "*|*" --json "*) command @EXE@ "$@"; return ;;
+                *" --spawn "*|*" --json "*|*" --help "*|*" -h "*) command @EXE@ "$@"; return ;;
             esac
             __conda_shell_cmd="$1"
             shift
@@ -61,7 +185,13 @@ conda_shell() {
             ;;
     esac
 }
-alias conda-shell=conda_shell
+# A real function where the shell allows `-` in its name (scripts expand no alias in bash);
+# an alias elsewhere (dash, busybox, ksh93 and bash --posix expand aliases in scripts).
+case "${BASH_VERSION:+bash}:${ZSH_VERSION:+zsh}:${KSH_VERSION:-}:${SHELLOPTS:-}" in
+    *:*:*:*posix*) alias conda-shell=conda_shell ;;
+    bash:*|*:zsh:*|*:*:*MIRBSD*) eval 'conda-shell() { conda_shell "$@"; }' ;;
+    *) alias conda-shell=conda_shell ;;
+esac
 __conda_shell_zsh_prompt() {
     # Without PROMPT_SUBST zsh expands no variable in prompts: write the text, % doubled.
     eval '[[ -o promptsubst ]]' && return 0
@@ -79,25 +209,60 @@ def hook(executable: str) -> str:
     return HOOK.replace("@EXE@", executable)
 
 
-def _exit_trap(on_exit: str) -> str:
-    action = f'__conda_shell_status=$?\n{on_exit}\nexit "$__conda_shell_status"'
-    return f"trap {quote(action)} EXIT"
+# The exit handler follows the shell as it is when it exits: it deactivates every level
+# above the one the shell started at (each level's own deactivate.d, with its CONDA_PREFIX;
+# nothing when the user already deactivated), then runs the EXIT trap the user's start-up
+# files set, and exits with the shell's status. `trap` prints `trap -- 'CMD' EXIT` (into a
+# file: zsh, dash and mksh show no traps in a command substitution); a function reads it.
+EXIT_HANDLER = """\
+__conda_shell_exit_cmd=''
+__conda_shell_read_trap() {
+    [ "$1" = "--" ] && shift
+    __conda_shell_read_cmd=$1
+    shift
+    for __conda_shell_signal in "$@"; do
+        case $__conda_shell_signal in
+            EXIT|0) __conda_shell_exit_cmd=$__conda_shell_read_cmd ;;
+        esac
+    done
+    unset __conda_shell_read_cmd __conda_shell_signal
+}
+__conda_shell_traps=$(command mktemp) && {
+    trap > "$__conda_shell_traps"
+    eval "$(command sed 's/^trap /__conda_shell_read_trap /' "$__conda_shell_traps")"
+    command rm -f -- "$__conda_shell_traps"
+}
+unset __conda_shell_traps
+__conda_shell_on_exit() {
+    __conda_shell_exit_status=$1
+    __conda_shell_rounds=0
+    while [ "${CONDA_SHLVL:-0}" -gt "$__conda_shell_start_level" ] \\
+        && [ "$__conda_shell_rounds" -lt 64 ]; do
+        conda_shell deactivate || break
+        __conda_shell_rounds=$((__conda_shell_rounds + 1))
+    done
+    if [ -n "$__conda_shell_exit_cmd" ]; then eval "$__conda_shell_exit_cmd"; fi
+    exit "$__conda_shell_exit_status"
+}
+trap '__conda_shell_on_exit "$?"' EXIT
+"""
+
+
+def _cleanup(request: SpawnRequest) -> str:
+    """First line of the last start-up file: the shell has it open, so it can go at once
+    (and nothing stays behind when a user's rc file ``exec``s another shell)."""
+    return f"command rm -rf -- {quote(request.workdir)}\n"
 
 
 def _tail(request: SpawnRequest) -> str:
     return "\n".join(
-        [
-            request.activation,
-            _exit_trap(request.on_exit),
-            f"command rm -rf -- {quote(request.workdir)}",
-            "",
-        ]
+        ['__conda_shell_start_level="${CONDA_SHLVL:-0}"', request.activation, EXIT_HANDLER]
     )
 
 
 def _write(path: str, text: str) -> None:
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+    with os.fdopen(descriptor, "w", encoding="utf-8", errors="surrogateescape") as handle:
         handle.write(text)
 
 
@@ -107,7 +272,7 @@ def spawn(request: SpawnRequest) -> SpawnCommand:
     if program == "bash":
         shim = os.path.join(request.workdir, "bashrc.sh")
         user = 'if [ -f "$HOME/.bashrc" ]; then . "$HOME/.bashrc"; fi\n'
-        _write(shim, user + _tail(request))
+        _write(shim, _cleanup(request) + user + _tail(request))
         return SpawnCommand([request.executable, "--rcfile", shim, "-i"])
     if program == "zsh":
         _write(
@@ -120,7 +285,8 @@ def spawn(request: SpawnRequest) -> SpawnCommand:
         )
         _write(
             os.path.join(request.workdir, ".zshrc"),
-            'if [ -n "$__conda_shell_zdotdir_set" ]; then ZDOTDIR=$__conda_shell_zdotdir; '
+            _cleanup(request)
+            + 'if [ -n "$__conda_shell_zdotdir_set" ]; then ZDOTDIR=$__conda_shell_zdotdir; '
             "else unset ZDOTDIR; fi\nunset __conda_shell_zdotdir __conda_shell_zdotdir_set\n"
             'if [ -f "${ZDOTDIR:-$HOME}/.zshrc" ]; then . "${ZDOTDIR:-$HOME}/.zshrc"; fi\n'
             + _tail(request),
@@ -134,7 +300,7 @@ def spawn(request: SpawnRequest) -> SpawnCommand:
     default_rc = DEFAULT_RC.get(program, "")
     _write(
         shim,
-        'if [ -n "${__CONDA_SHELL_ENV+x}" ]; then ENV=$__CONDA_SHELL_ENV; '
+        _cleanup(request) + 'if [ -n "${__CONDA_SHELL_ENV+x}" ]; then ENV=$__CONDA_SHELL_ENV; '
         "unset __CONDA_SHELL_ENV; else unset ENV; fi\n"
         f'__conda_shell_rc=${{ENV-"{default_rc}"}}\n'
         'if [ -n "$__conda_shell_rc" ] && [ -f "$__conda_shell_rc" ]; then '
@@ -165,4 +331,5 @@ POSIX = CondaShellPlugins(
     spawn=spawn,
     hook=hook,
     prompt_var="PS1",
+    special_names=SPECIAL_NAMES,
 )

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from plugin_contract._lazy import lazy_getattr
 
-TYPE_CHECKING = False
+TYPE_CHECKING = False  # not `from typing`: typing imports re, off the hot path
 
 if TYPE_CHECKING:
     from plugin_contract.shell.activator import STATE_PREFIX, Change, LevelState, PluginActivator

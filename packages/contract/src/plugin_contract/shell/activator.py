@@ -1,5 +1,5 @@
 # os.path on purpose: importing pathlib costs start-up time on the activation hot path.
-# ruff: noqa: PTH118, PTH121
+# ruff: noqa: PTH112, PTH113, PTH118, PTH119, PTH121
 """``PluginActivator``: what activate, deactivate and reactivate change, for any shell.
 
 The activator simulates the change on a copy of the environment and reports the difference
@@ -14,7 +14,13 @@ from __future__ import annotations
 
 import os
 
-from plugin_contract.shell.envs import default_env_name, env_vars_of, scripts_of
+from plugin_contract.shell.envs import (
+    default_env_name,
+    env_vars_of,
+    is_reserved,
+    scripts_of,
+    warn,
+)
 from plugin_contract.shell.errors import ShellError
 
 TYPE_CHECKING = False
@@ -114,20 +120,29 @@ class PluginActivator:
         *,
         changeps1: bool = True,
         root_prefix: str | None = None,
+        env_prompt: str = "({default_env}) ",
+        auto_stack: int = 0,
+        uppercase: bool = True,
     ) -> None:
         self.plugin = plugin
         self.before = dict(environ)
         self.changeps1 = changeps1
         self.root_prefix = root_prefix
+        self.env_prompt = env_prompt
+        self.auto_stack = auto_stack
+        self.uppercase = uppercase
 
     @property
     def level(self) -> int:
         raw = self.before.get("CONDA_SHLVL", "0").strip() or "0"
         return int(raw) if raw.isdigit() else 0
 
-    def activate(self, prefix: str, *, stack: bool = False) -> Change:
-        env = dict(self.before)
+    def activate(self, prefix: str, *, stack: bool | None = False) -> Change:
+        """Activate ``prefix``; ``stack=None`` follows conda's ``auto_stack``."""
+        env = self._current()
         level = self.level
+        if stack is None:
+            stack = 0 < level <= self.auto_stack
         current = env.get("CONDA_PREFIX") if level else None
         if current is not None and _same(current, prefix):
             return self.reactivate()
@@ -149,36 +164,42 @@ class PluginActivator:
             bookkeeping[f"CONDA_PREFIX_{level}"] = current
         if stacked:
             bookkeeping[f"CONDA_STACKED_{new_level}"] = "true"
+        for name, value in self._meta_vars().items():
+            bookkeeping.setdefault(name, env.get(name) or value)
         for name, value in bookkeeping.items():
             state.saved[name] = env.get(name)
             env[name] = value
-        _apply(env, state, self._bin_dirs(prefix), env_vars_of(prefix))
+        _apply(env, state, self._path_dirs(prefix, env), self._env_vars(prefix))
         env[f"{STATE_PREFIX}{new_level}"] = state.encode()
         return self._diff(env, deactivate_scripts, self._scripts(prefix, "activate"))
 
     def deactivate(self) -> Change:
-        env = dict(self.before)
+        env = self._current()
         level = self.level
         if level == 0 or "CONDA_PREFIX" not in env:
-            return Change()
+            return self._diff(env, [], [])
         state = self._state(env, level)
         deactivate_scripts = self._scripts(state.prefix, "deactivate")
         _withdraw(env, state)
         env.pop(f"{STATE_PREFIX}{level}", None)
         activate_scripts: list[str] = []
-        if level > 1 and not state.stacked and f"{STATE_PREFIX}{level - 1}" in env:
-            previous = self._state(env, level - 1)
-            _apply(env, previous, self._bin_dirs(previous.prefix), previous.env)
-            env[f"{STATE_PREFIX}{level - 1}"] = previous.encode()
+        if level > 1:
+            # Back to the level below, as conda does: its bin folders and variables (unless
+            # they stayed underneath a stacked level), and its activate.d scripts again.
+            previous = self._state(self.before, level - 1)
+            if not state.stacked:
+                _apply(env, previous, self._path_dirs(previous.prefix, env), previous.env)
+                if f"{STATE_PREFIX}{level - 1}" in env:
+                    env[f"{STATE_PREFIX}{level - 1}"] = previous.encode()
             activate_scripts = self._scripts(previous.prefix, "activate")
         return self._diff(env, deactivate_scripts, activate_scripts)
 
     def reactivate(self) -> Change:
         """Run the current environment's deactivate.d then activate.d; re-read its variables."""
-        env = dict(self.before)
+        env = self._current()
         level = self.level
         if level == 0 or "CONDA_PREFIX" not in env:
-            return Change()
+            return self._diff(env, [], [])
         state = self._state(env, level)
         bookkeeping = {
             name: value for name, value in state.saved.items() if not _is_env_var(name, state)
@@ -187,7 +208,7 @@ class PluginActivator:
         fresh = LevelState(state.prefix, stacked=state.stacked)
         fresh.saved.update(bookkeeping)
         env["CONDA_PROMPT_MODIFIER"] = self._modifier(state.prefix)
-        _apply(env, fresh, self._bin_dirs(state.prefix), env_vars_of(state.prefix))
+        _apply(env, fresh, self._path_dirs(state.prefix, env), self._env_vars(state.prefix))
         env[f"{STATE_PREFIX}{level}"] = fresh.encode()
         change = self._diff(
             env,
@@ -198,27 +219,117 @@ class PluginActivator:
             change.path = _split_path(env.get("PATH"))
         return change
 
-    def _state(self, env: Mapping[str, str], level: int) -> LevelState:
+    def _current(self) -> dict[str, str]:
+        """The environment without stale bookkeeping of ours.
+
+        conda's own deactivate does not know ``__CONDA_SHELL_STATE_N``: a level above
+        ``CONDA_SHLVL``, or one whose prefix is no longer that level's, is dropped.
+        """
+        env = dict(self.before)
+        for name in [n for n in env if n.startswith(STATE_PREFIX)]:
+            level = name[len(STATE_PREFIX) :]
+            if not level.isdigit() or self._own_state(env, int(level)) is None:
+                env.pop(name)
+        return env
+
+    def _level_prefix(self, env: Mapping[str, str], level: int) -> str | None:
+        if level == self.level:
+            return env.get("CONDA_PREFIX")
+        return env.get(f"CONDA_PREFIX_{level}") if 0 < level < self.level else None
+
+    def _own_state(self, env: Mapping[str, str], level: int) -> LevelState | None:
         encoded = env.get(f"{STATE_PREFIX}{level}")
-        if encoded is not None:
-            return LevelState.decode(encoded)
-        # Activated by another tool (conda itself): undo what can be known from the prefix.
-        own = level == self.level
-        prefix = env.get("CONDA_PREFIX") if own else env.get(f"CONDA_PREFIX_{level}")
+        expected = self._level_prefix(env, level)
+        if encoded is None or expected is None:
+            return None
+        try:
+            state = LevelState.decode(encoded)
+        except ShellError:
+            return None
+        return state if _same(state.prefix, expected) else None
+
+    def _state(self, env: Mapping[str, str], level: int) -> LevelState:
+        own = self._own_state(env, level)
+        if own is not None:
+            return own
+        # Activated by another tool (conda itself): undo it as conda's deactivate would.
+        prefix = self._level_prefix(env, level)
         if not prefix:
             raise ShellError(
                 f"CONDA_SHLVL is {self.level} but the environment of level {level} is unknown; "
                 "start a new shell"
             )
-        state = LevelState(prefix)
+        state = LevelState(prefix, stacked=env.get(f"CONDA_STACKED_{level}") == "true")
         path = _split_path(env.get("PATH"))
         state.path_added = [d for d in self._bin_dirs(prefix) if d in path]
-        state.env = env_vars_of(prefix)
-        state.saved = dict.fromkeys(state.env)
+        found = env_vars_of(prefix)
+        state.env = {k: v for k, v in found.items() if not self.plugin.is_special(k)}
+        # conda backs up what a level overwrote as __CONDA_SHLVL_{level-1}_{NAME}.
+        state.saved = {name: env.get(f"__CONDA_SHLVL_{level - 1}_{name}") for name in state.env}
+        below = self._level_prefix(env, level - 1) if level > 1 else None
+        state.saved["CONDA_SHLVL"] = str(level - 1)
+        state.saved[f"CONDA_STACKED_{level}"] = None
+        if below:
+            state.saved["CONDA_PREFIX"] = below
+            state.saved[f"CONDA_PREFIX_{level - 1}"] = None
+            state.saved["CONDA_DEFAULT_ENV"] = default_env_name(below, self.root_prefix)
+            state.saved["CONDA_PROMPT_MODIFIER"] = self._modifier(below)
+        else:
+            for name in ("CONDA_PREFIX", "CONDA_DEFAULT_ENV", "CONDA_PROMPT_MODIFIER"):
+                state.saved[name] = None
         return state
+
+    def _env_vars(self, prefix: str) -> dict[str, str]:
+        """The environment's variables, minus names special to this shell (one warning each)."""
+        found = env_vars_of(prefix)
+        for name in [n for n in found if self.plugin.is_special(n)]:
+            del found[name]
+            warn(
+                f"environment {prefix!r} sets {name!r}, which {self.plugin.name} shells "
+                "reserve for themselves: ignored"
+            )
+        if self.uppercase:  # conda's envvars_force_uppercase (on by default)
+            upper = {name.upper(): value for name, value in found.items()}
+            for name in [n for n in upper if is_reserved(n) or self.plugin.is_special(n)]:
+                del upper[name]
+                warn(
+                    f"environment {prefix!r} sets {name!r} (uppercased), which is managed: ignored"
+                )
+            found = upper
+        return found
 
     def _bin_dirs(self, prefix: str) -> list[str]:
         return [self.plugin.path_conversion(os.path.join(prefix, "bin"))]
+
+    def _conda_root(self) -> str | None:
+        """The root prefix when it is a conda installation (it has ``bin/conda``)."""
+        root = self.root_prefix
+        if root and os.path.isfile(os.path.join(root, "bin", "conda")):
+            return root
+        return None
+
+    def _path_dirs(self, prefix: str, env: Mapping[str, str]) -> list[str]:
+        """The prefix's bin folders, and conda's ``condabin`` when PATH lacks it (as conda)."""
+        dirs = self._bin_dirs(prefix)
+        root = self._conda_root()
+        if root:
+            condabin = self.plugin.path_conversion(os.path.join(root, "condabin"))
+            if os.path.isdir(condabin) and condabin not in _split_path(env.get("PATH")):
+                dirs.append(condabin)
+        return dirs
+
+    def _meta_vars(self) -> dict[str, str]:
+        """conda's ``CONDA_EXE``, ``_CONDA_EXE``, ``CONDA_PYTHON_EXE``, ``_CONDA_ROOT``."""
+        root = self._conda_root()
+        if root is None:
+            return {}
+        exe = os.path.join(root, "bin", "conda")
+        return {
+            "CONDA_EXE": exe,
+            "_CONDA_EXE": exe,
+            "CONDA_PYTHON_EXE": os.path.join(root, "bin", "python"),
+            "_CONDA_ROOT": root,
+        }
 
     def _scripts(self, prefix: str, kind: str) -> list[str]:
         convert = self.plugin.path_conversion
@@ -227,7 +338,9 @@ class PluginActivator:
     def _modifier(self, prefix: str) -> str:
         if not self.changeps1:
             return ""
-        return f"({default_env_name(prefix, self.root_prefix)}) "
+        name = default_env_name(prefix, self.root_prefix)
+        text = self.env_prompt.replace("{default_env}", name).replace("{stacked_env}", name)
+        return text.replace("{prefix}", prefix).replace("{name}", os.path.basename(prefix))
 
     def _diff(
         self, env: dict[str, str], deactivate_scripts: list[str], activate_scripts: list[str]

@@ -23,7 +23,7 @@ from plugin_contract.shell.program import PROG, self_program  # noqa: E402
 
 MODES = ("--spawn", "--eval", "--json")
 USAGE = f"""\
-usage: {PROG} activate [--stack] [--spawn | --eval | --json] [--shell NAME] ENV
+usage: {PROG} activate [--stack | --no-stack] [--spawn | --eval | --json] [--shell NAME] [ENV]
        {PROG} deactivate [--eval | --json] [--shell NAME]
        {PROG} reactivate [--eval | --json] [--shell NAME]
        {PROG} hook [--shell NAME]
@@ -42,6 +42,7 @@ commands:
 
 options:
   --stack        keep the current environment's PATH and variables underneath
+  --no-stack     replace the current environment even when auto_stack would stack
   --shell NAME   a plugin (posix, fish) or a program (bash, zsh, dash, ksh, fish);
                  default: $CONDA_SHELL_PLUGIN, shell_plugin in .condarc, else the
                  shell that runs {PROG}
@@ -61,7 +62,7 @@ class Arguments:
         self.command = ""
         self.mode: str | None = None
         self.shell: str | None = None
-        self.stack = False
+        self.stack: bool | None = None
         self.env: str | None = None
         self.json = False
 
@@ -87,8 +88,11 @@ def parse(argv: Sequence[str]) -> Arguments:
             args.mode = item
         elif item == "--json" and args.command == "shells":
             args.json = True
-        elif item == "--stack" and args.command == "activate":
-            args.stack = True
+        elif item in ("--stack", "--no-stack") and args.command == "activate":
+            wanted = item == "--stack"
+            if args.stack is not None and args.stack != wanted:
+                raise UsageError("--stack and --no-stack cannot be combined")
+            args.stack = wanted
         elif item == "--shell" or item.startswith("--shell="):
             if args.command == "shells":
                 raise UsageError("shells takes no --shell")
@@ -101,18 +105,24 @@ def parse(argv: Sequence[str]) -> Arguments:
         else:
             positional.append(item)
     if args.command == "activate":
-        if len(positional) != 1:
-            raise UsageError("activate needs exactly one ENV (a name or a path)")
-        args.env = positional[0]
+        if len(positional) > 1:
+            raise UsageError("activate takes one ENV (a name or a path; none means base)")
+        args.env = positional[0] if positional else "base"
     elif positional:
         raise UsageError(f"{args.command} takes no argument {positional[0]!r}")
     return args
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def usage(prog: str = PROG) -> str:
+    """The help text, for ``conda-shell`` or as ``conda shell`` inside conda."""
+    return USAGE.replace(PROG, prog)
+
+
+def main(argv: Sequence[str] | None = None, *, prog: str = PROG) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
-    if any(a in ("-h", "--help") for a in arguments[:1]) or arguments[1:2] in (["-h"], ["--help"]):
-        sys.stdout.write(USAGE)
+    options = arguments[: arguments.index("--")] if "--" in arguments else arguments
+    if any(a in ("-h", "--help") for a in options):
+        sys.stdout.write(usage(prog))
         return 0
     if arguments[:1] == ["--version"]:
         from plugin_contract.__about__ import __version__
@@ -150,7 +160,7 @@ def run(args: Arguments) -> int:
         if args.mode in (None, "--spawn"):
             from plugin_contract.shell.spawn import spawn
 
-            return spawn(plugin, selection, prefix, environ, stack=args.stack)
+            return spawn(plugin, selection, prefix, environ, stack=bool(args.stack))
         change = activator.activate(prefix, stack=args.stack)
     elif args.mode in (None, "--spawn"):
         raise UsageError(
@@ -183,9 +193,23 @@ def _activator(
     from plugin_contract.shell.activator import PluginActivator
     from plugin_contract.shell.condarc import as_bool
 
-    changeps1 = as_bool(environ.get("CONDA_CHANGEPS1") or settings.get("changeps1"), True)
-    root = _locator(environ, settings).root_prefix()
-    return PluginActivator(plugin, environ, changeps1=changeps1, root_prefix=root)
+    def setting(name: str) -> str | list[str] | None:
+        return environ.get(f"CONDA_{name.upper()}") or settings.get(name)
+
+    changeps1 = as_bool(setting("changeps1"), True)
+    prompt = setting("env_prompt")
+    stack_level = setting("auto_stack")
+    return PluginActivator(
+        plugin,
+        environ,
+        changeps1=changeps1,
+        root_prefix=_locator(environ, settings).root_prefix(),
+        env_prompt=prompt if isinstance(prompt, str) else "({default_env}) ",
+        auto_stack=int(stack_level)
+        if isinstance(stack_level, str) and stack_level.isdigit()
+        else 0,
+        uppercase=as_bool(setting("envvars_force_uppercase"), True),
+    )
 
 
 def _shells(args: Arguments, environ: dict[str, str], settings: dict[str, str | list[str]]) -> int:

@@ -31,14 +31,25 @@ def shell_subcommands(plugin: str) -> Iterator[object]:
     )
 
 
+PROG = "conda shell"
+
+
 def _configure_parser(parser: object) -> None:
+    """conda's parser answers ``conda shell --help`` itself: give it our whole help text."""
     import argparse
 
-    parser.add_argument("arguments", nargs=argparse.REMAINDER)  # type: ignore[attr-defined]
+    from plugin_contract.shell.cli import usage
+
+    text = usage(PROG)
+    first, _, rest = text.partition("\n\n")
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter  # type: ignore[attr-defined]
+    parser.usage = first.removeprefix("usage: ")  # type: ignore[attr-defined]
+    parser.description = rest  # type: ignore[attr-defined]
+    parser.add_argument("arguments", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)  # type: ignore[attr-defined]
 
 
 def _action(args: object) -> int:
     from plugin_contract.shell.cli import main
 
     arguments = list(getattr(args, "arguments", []) or [])
-    return main(arguments)
+    return main(arguments, prog=PROG)

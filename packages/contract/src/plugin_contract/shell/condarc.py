@@ -15,7 +15,15 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-KNOWN_KEYS = ("shell_plugin", "changeps1", "envs_dirs", "root_prefix")
+KNOWN_KEYS = (
+    "shell_plugin",
+    "changeps1",
+    "envs_dirs",
+    "root_prefix",
+    "auto_stack",
+    "env_prompt",
+    "envvars_force_uppercase",
+)
 
 
 def condarc_paths(environ: Mapping[str, str]) -> list[str]:

@@ -1,5 +1,5 @@
 # os.path on purpose: importing pathlib costs start-up time on the activation hot path.
-# ruff: noqa: PTH109, PTH111, PTH112, PTH113, PTH118, PTH119, PTH120, PTH123
+# ruff: noqa: PTH109, PTH111, PTH112, PTH113, PTH117, PTH118, PTH119, PTH120, PTH123
 """Finding environments by name or path, and reading what an environment sets.
 
 An environment is any folder with a ``conda-meta/`` folder: made by conda, mamba,
@@ -63,6 +63,8 @@ class EnvLocator:
             self.environ.get("MAMBA_ROOT_PREFIX"),
             configured if isinstance(configured, str) else None,
             self.environ.get("_CONDA_ROOT"),
+            _root_of_exe(self.environ.get("CONDA_EXE")),
+            _conda_install(sys.prefix),
         ):
             if candidate:
                 return _absolute(candidate, self.home)
@@ -240,3 +242,17 @@ def scripts_of(prefix: str, kind: str, extension: str) -> list[str]:
     except OSError:
         return []
     return sorted((e.path for e in entries), reverse=kind == "deactivate")
+
+
+def _root_of_exe(exe: str | None) -> str | None:
+    """conda's root prefix from ``CONDA_EXE`` (``ROOT/bin/conda`` or ``ROOT/condabin/conda``)."""
+    if not exe or not os.path.isabs(exe):
+        return None
+    return _conda_install(os.path.dirname(os.path.dirname(exe)))
+
+
+def _conda_install(prefix: str) -> str | None:
+    """``prefix`` when it is a conda installation: an environment with conda in it."""
+    if is_env(prefix) and os.path.isfile(os.path.join(prefix, "bin", "conda")):
+        return prefix
+    return None

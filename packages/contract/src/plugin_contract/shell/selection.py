@@ -1,5 +1,5 @@
 # os.path on purpose: importing pathlib costs start-up time on the activation hot path.
-# ruff: noqa: PTH119
+# ruff: noqa: PTH110, PTH115, PTH119, PTH123
 """Which shell plugin to use: ``--shell``, ``$CONDA_SHELL_PLUGIN``, ``shell_plugin:`` in
 ``.condarc``, or the parent process (found with psutil, looking past wrappers)."""
 
@@ -12,7 +12,7 @@ from plugin_contract.shell.registry import ShellPluginRow, installed_rows
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterator, Mapping
 
 WRAPPERS = frozenset(
     {
@@ -94,6 +94,27 @@ def program_name(name: str) -> str:
 
 def _detect(rows: list[ShellPluginRow]) -> Selection:
     hint = "pass --shell NAME or set CONDA_SHELL_PLUGIN"
+    seen: list[str] = []
+    for name, executable in _parents(hint, rows):
+        name = program_name(name)
+        seen.append(name)
+        for row in rows:
+            if name in row.executables:
+                return Selection(row, program=name, executable=executable)
+        if name not in WRAPPERS and not name.startswith("python"):
+            break
+    found = " -> ".join(seen) or "unknown"
+    raise ShellError(
+        f"could not tell which shell runs this (parents: {found}); {hint}; {describe(rows)}"
+    )
+
+
+def _parents(hint: str, rows: list[ShellPluginRow]) -> Iterator[tuple[str, str | None]]:
+    """``(name, executable)`` of the parent process, its parent, ...: from ``/proc`` where
+    it exists (no psutil import on the hot path), else through psutil."""
+    if os.path.exists("/proc/self/stat"):
+        yield from _proc_parents(os.getppid())
+        return
     try:
         import psutil
     except ImportError:
@@ -101,27 +122,37 @@ def _detect(rows: list[ShellPluginRow]) -> Selection:
             f"cannot detect your shell without psutil (pip install psutil); {hint}; "
             f"{describe(rows)}"
         ) from None
-    seen: list[str] = []
     try:
         process = psutil.Process(os.getppid())
         for _ in range(MAX_PARENTS):
-            name = program_name(process.name())
-            seen.append(name)
-            for row in rows:
-                if name in row.executables:
-                    return Selection(row, program=name, executable=_exe(process))
-            if name not in WRAPPERS and not name.startswith("python"):
-                break
+            yield process.name(), _exe(process)
             parent = process.parent()
             if parent is None:
-                break
+                return
             process = parent
     except psutil.Error:
-        pass
-    found = " -> ".join(seen) or "unknown"
-    raise ShellError(
-        f"could not tell which shell runs this (parents: {found}); {hint}; {describe(rows)}"
-    )
+        return
+
+
+def _proc_parents(pid: int) -> Iterator[tuple[str, str | None]]:
+    for _ in range(MAX_PARENTS):
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as handle:
+                stat = handle.read()
+        except OSError:
+            return
+        start, end = stat.find(b"("), stat.rfind(b")")
+        fields = stat[end + 2 :].split()
+        if start < 0 or end < 0 or len(fields) < 2:
+            return
+        try:
+            executable: str | None = os.readlink(f"/proc/{pid}/exe")
+        except OSError:
+            executable = None
+        yield stat[start + 1 : end].decode("utf-8", "surrogateescape"), executable
+        pid = int(fields[1])
+        if pid <= 0:
+            return
 
 
 def _exe(process: object) -> str | None:

@@ -69,9 +69,13 @@ def spawn(
         raise
     env = dict(environ)
     env[SPAWN_MARKER] = str(int(environ.get(SPAWN_MARKER, "0") or "0") + 1)
+    # conda >= 25.5 treats auto_activate_base as an alias of auto_activate: both names in
+    # the environment make every conda command fail with MultipleKeysError.
+    env.pop("CONDA_AUTO_ACTIVATE_BASE", None)
     env["CONDA_AUTO_ACTIVATE"] = "false"
-    env["CONDA_AUTO_ACTIVATE_BASE"] = "false"
-    env["CONDA_SHELL_PLUGIN"] = plugin.name
+    # The shell choice is not exported (a user's own CONDA_SHELL_PLUGIN stays): children,
+    # such as a nested spawn or fish started from bash, pick their own shell, and the hook in
+    # the spawned shell names its plugin itself.
     for name, value in command.environ_changes.items():
         if value is None:
             env.pop(name, None)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Callable, Iterable, Mapping, Sequence
 
 
 class SpawnRequest:
@@ -91,6 +91,9 @@ class CondaShellPlugins:
         user's start-up files run BEFORE the activation code (see :class:`SpawnRequest`).
     :param hook: returns the rc-file snippet (a ``conda-shell`` function) given the quoted
         path of the ``conda-shell`` program.
+    :param special_names: variable names the shell gives a meaning of its own or makes
+        read-only (zsh ``status``, bash ``SHELLOPTS``); an environment setting one is refused
+        with a warning. A name ending in ``*`` is a prefix (fish ``fish_*``).
     """
 
     __slots__ = (
@@ -109,6 +112,7 @@ class CondaShellPlugins:
         "sep",
         "set_var_tmpl",
         "spawn",
+        "special_names",
         "summary",
         "tempfile_extension",
         "unset_var_tmpl",
@@ -135,6 +139,7 @@ class CondaShellPlugins:
         spawn: Callable[[SpawnRequest], SpawnCommand],
         hook: Callable[[str], str],
         prompt_var: str | None = None,
+        special_names: Iterable[str] = (),
     ) -> None:
         self.name = name.strip().lower()
         self.summary = summary
@@ -154,6 +159,13 @@ class CondaShellPlugins:
         self.spawn = spawn
         self.hook = hook
         self.prompt_var = prompt_var
+        self.special_names = frozenset(special_names)
+
+    def is_special(self, name: str) -> bool:
+        """Whether ``name`` is special to this shell (see ``special_names``)."""
+        if name in self.special_names:
+            return True
+        return any(p.endswith("*") and name.startswith(p[:-1]) for p in self.special_names)
 
     def __repr__(self) -> str:
         return f"CondaShellPlugins(name={self.name!r}, executables={self.executables!r})"
