@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import logging
 import sys
 from collections.abc import Sequence
 
@@ -12,10 +13,14 @@ from devpi_auth_ldap.directory import Authenticated, Directory, LdapUnavailable
 from plugin_contract.errors import ContractError
 
 PROG = "devpi-auth-ldap"
+DESCRIPTION = (
+    "Check the LDAP settings of devpi-auth-ldap: 'devpi-auth-ldap check --config PATH USER' "
+    "tries one login and shows each step's time, the DN and the groups."
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=PROG, description=__doc__)
+    parser = argparse.ArgumentParser(prog=PROG, description=DESCRIPTION)
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser(
         "check",
@@ -58,6 +63,8 @@ def check(config_path: str, username: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # errors are printed below, once; the server's state-change WARNINGs are for devpi's log
+    logging.getLogger("devpi_auth_ldap").addHandler(logging.NullHandler())
     try:
         return check(args.config, args.user)
     except (ContractError, LdapUnavailable) as error:

@@ -33,6 +33,9 @@ DEFAULT_CONNECT_TIMEOUT = 3.0
 DEFAULT_OPERATION_TIMEOUT = 5.0
 DEFAULT_CACHE_TTL = 60.0
 DEFAULT_POOL_SIZE = 4
+DEFAULT_POOL_IDLE_TIMEOUT = 30.0
+DEFAULT_BACKOFF_INITIAL = 2.0
+DEFAULT_BACKOFF_MAX = 300.0
 
 TOP_KEYS = {
     "url",
@@ -51,6 +54,10 @@ TOP_KEYS = {
     "username_attribute",
     "cache_ttl",
     "pool_size",
+    "pool_idle_timeout",
+    "backoff_initial",
+    "backoff_max",
+    "group_cache_ttl",
     "skip_local_users",
 }
 SEARCH_KEYS = {"base", "filter", "scope", "attribute_name", "userdn", "password_env",
@@ -105,6 +112,10 @@ class LdapConfig:
     cache_ttl: float
     pool_size: int
     skip_local_users: bool
+    pool_idle_timeout: float = DEFAULT_POOL_IDLE_TIMEOUT
+    backoff_initial: float = DEFAULT_BACKOFF_INITIAL
+    backoff_max: float = DEFAULT_BACKOFF_MAX
+    group_cache_ttl: float = DEFAULT_CACHE_TTL
 
     @property
     def worst_case_seconds(self) -> float:
@@ -165,6 +176,14 @@ def parse_config(
     )
     cache_ttl = _number(problems, data, "cache_ttl", DEFAULT_CACHE_TTL, allow_zero=True)
     pool_size = _integer(problems, data, "pool_size", DEFAULT_POOL_SIZE)
+    pool_idle_timeout = _number(
+        problems, data, "pool_idle_timeout", DEFAULT_POOL_IDLE_TIMEOUT, allow_zero=True
+    )
+    backoff_initial = _number(problems, data, "backoff_initial", DEFAULT_BACKOFF_INITIAL)
+    backoff_max = _number(problems, data, "backoff_max", DEFAULT_BACKOFF_MAX)
+    if backoff_initial and backoff_max and backoff_max < backoff_initial:
+        problems.add("backoff_max", f"{backoff_max:g} must be at least backoff_initial")
+    group_cache_ttl = _number(problems, data, "group_cache_ttl", cache_ttl, allow_zero=True)
     username_attribute = _optional_str(problems, data, "username_attribute") or "uid"
     referrals = _bool(problems, data, "referrals", default=False)
     reject_as_unknown = _bool(problems, data, "reject_as_unknown", default=True)
@@ -187,7 +206,15 @@ def parse_config(
         cache_ttl=DEFAULT_CACHE_TTL if cache_ttl is None else cache_ttl,
         pool_size=pool_size,
         skip_local_users=skip_local_users,
+        pool_idle_timeout=_or(pool_idle_timeout, DEFAULT_POOL_IDLE_TIMEOUT),
+        backoff_initial=_or(backoff_initial, DEFAULT_BACKOFF_INITIAL),
+        backoff_max=_or(backoff_max, DEFAULT_BACKOFF_MAX),
+        group_cache_ttl=_or(group_cache_ttl, DEFAULT_CACHE_TTL),
     )
+
+
+def _or(value: float | None, default: float) -> float:
+    return default if value is None else value
 
 
 def _unknown_keys(
