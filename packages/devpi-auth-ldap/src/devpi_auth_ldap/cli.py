@@ -41,6 +41,8 @@ def read_password() -> str:
 
 def check(config_path: str, username: str) -> int:
     config = load_config(config_path)
+    for warning in config.warnings:
+        print(f"{PROG}: warning: {warning}", file=sys.stderr)
     directory = Directory(config)
     try:
         outcome = directory.authenticate(username, read_password())

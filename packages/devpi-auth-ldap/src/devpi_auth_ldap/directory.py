@@ -268,9 +268,15 @@ class _Servers:
         conn.set_option(ldap.OPT_TIMEOUT, config.operation_timeout)
         conn.set_option(ldap.OPT_REFERRALS, 1 if config.referrals else 0)
         conn.timeout = config.operation_timeout
-        tls = config.tls
+        tls = config.tls_for(url)
         if tls.ca_file:
             conn.set_option(ldap.OPT_X_TLS_CACERTFILE, tls.ca_file)
+        if tls.ca_dir:
+            conn.set_option(ldap.OPT_X_TLS_CACERTDIR, tls.ca_dir)
+        if tls.min_protocol is not None:
+            conn.set_option(ldap.OPT_X_TLS_PROTOCOL_MIN, tls.min_protocol)
+        if tls.ciphers:
+            conn.set_option(ldap.OPT_X_TLS_CIPHER_SUITE, tls.ciphers)
         if tls.cert_file:
             conn.set_option(ldap.OPT_X_TLS_CERTFILE, tls.cert_file)
         if tls.key_file:
@@ -298,7 +304,7 @@ class _Servers:
             except ldap.SERVER_DOWN as error:
                 _unbind_quietly(conn)
                 text = _describe(error)
-                if self.config.tls.ca_file is None and url.lower().startswith("ldaps://"):
+                if tls.ca_file is None and url.lower().startswith("ldaps://"):
                     text += "; if the certificate is not trusted, set tls.ca_file"
                 raise ldap.SERVER_DOWN({"desc": text}) from None
         return conn

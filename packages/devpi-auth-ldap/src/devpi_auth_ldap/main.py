@@ -54,6 +54,8 @@ def devpiserver_cmdline_run(xom: Any) -> None:
         _servers_configured += 1
     atexit.register(authenticator.close)  # unbind pooled connections on shutdown
     config = authenticator.config
+    for warning in config.warnings:
+        log.warning("devpi-auth-ldap: %s", warning)
     log.info(
         "devpi-auth-ldap: %s servers (%s), cache %ss (groups %ss), timeouts %ss connect / "
         "%ss operation",
