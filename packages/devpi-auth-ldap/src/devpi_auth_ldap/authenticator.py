@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from devpi_auth_ldap.cache import KeyedLocks, SuccessCache
@@ -37,12 +38,11 @@ class Authenticator:
     def close(self) -> None:
         self.directory.close()
 
-    def decide(self, username: str, password: str, context: str = "") -> Decision:
-        """``context`` (devpi's request, e.g. ``"[req12] POST /+login"``) prefixes log lines."""
-        with for_request(context):
-            return self._decide(username, password)
-
-    def _decide(self, username: str, password: str) -> Decision:
+    def decide(
+        self, username: str, password: str, context: Callable[[], str] | str = ""
+    ) -> Decision:
+        """``context`` (devpi's request, e.g. ``"[req12] POST /+login"``, or a function giving
+        it, called only when LDAP is asked) prefixes the log lines."""
         self.metrics.count("requests")
         if not password or not password.strip():
             self.cache.forget_user(username)
@@ -50,9 +50,13 @@ class Authenticator:
             return self._refused()
         key = self.cache.key(username, password)
         hit = self.cache.get(key)
-        if hit is not None and hit.groups is not None:
+        if hit is not None and hit.groups is not None:  # the hot path: no LDAP, no log line
             self.metrics.count("cache_hits")
             return Decision("ok", tuple(hit.groups))
+        with for_request(context() if callable(context) else context):
+            return self._decide(username, password, key)
+
+    def _decide(self, username: str, password: str, key: tuple[str, bytes]) -> Decision:
         if not self._locks.acquire(key, timeout=self.config.worst_case_seconds):
             self.metrics.count("errors")
             log.error(

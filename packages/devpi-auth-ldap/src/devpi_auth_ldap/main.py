@@ -127,7 +127,7 @@ def devpiserver_auth_request(
     if userdict and userdict.get("pwhash") and authenticator.config.skip_local_users:
         authenticator.metrics.count("local_users_skipped")
         return None
-    decision = authenticator.decide(username, password, request_context(request))
+    decision = authenticator.decide(username, password, lambda: request_context(request))
     if decision.status == "ok":
         return auth_ok(decision.groups)
     if decision.status == "reject":
