@@ -85,8 +85,10 @@ class Slapd:
         self.process.start()
 
 
-def slapd_conf(workdir: Path, tls: TlsFiles | None) -> str:
+def slapd_conf(workdir: Path, tls: TlsFiles | None, idletimeout: int | None = None) -> str:
     lines = [f"include /etc/ldap/schema/{name}.schema" for name in SCHEMAS]
+    if idletimeout is not None:  # close client connections idle this many seconds
+        lines.append(f"idletimeout {idletimeout}")
     lines += [
         "modulepath /usr/lib/ldap",
         "moduleload back_mdb",
@@ -181,17 +183,19 @@ def start_slapd(
     name: str = "slapd",
     start_timeout: float = 30,
     log_stats: bool = False,
+    idletimeout: int | None = None,
 ) -> Slapd:
     """Start slapd (path from ``require_tool("slapd", SLAPD_INSTALL)``) and load ``ldif``.
 
     The base entry ``dc=example,dc=org`` is always created. Stop it with ``.stop()``.
     With ``log_stats`` the log holds one ``BIND dn=...`` line per bind (``bind_count``).
+    ``idletimeout`` makes slapd drop connections idle that many seconds (as AD, NAT do).
     """
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "data").mkdir(exist_ok=True)
     tls_files = make_tls_files(workdir / "tls", name) if tls else None
     conf = workdir / "slapd.conf"
-    conf.write_text(slapd_conf(workdir, tls_files))
+    conf.write_text(slapd_conf(workdir, tls_files, idletimeout))
     port = free_port()
     tls_port = free_port() if tls else None
     urls = f"ldap://127.0.0.1:{port}/"

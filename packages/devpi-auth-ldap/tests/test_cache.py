@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from devpi_auth_ldap.cache import KeyedLocks, SuccessCache
+from devpi_auth_ldap.cache import Hit, KeyedLocks, SuccessCache
 
 
 def test_cache_keys_hold_no_password() -> None:
@@ -20,7 +20,7 @@ def test_hit_miss_and_forget() -> None:
     key = cache.key("alice", "pw")
     assert cache.get(key) is None
     cache.put(key, ["devs"])
-    assert cache.get(key) == ["devs"]
+    assert cache.get(key) == Hit("", ["devs"])
     assert cache.get(cache.key("alice", "other")) is None
     cache.forget_user("alice")
     assert cache.get(key) is None
@@ -39,7 +39,7 @@ def test_cache_is_bounded() -> None:
     for key in keys:
         cache.put(key, [])
     assert cache.get(keys[0]) is None
-    assert cache.get(keys[2]) == []
+    assert cache.get(keys[2]) == Hit("", [])
 
 
 def test_keyed_lock_waits_are_bounded() -> None:
@@ -54,3 +54,13 @@ def test_keyed_lock_waits_are_bounded() -> None:
     locks.release(key)
     assert locks.acquire(key, timeout=1)
     locks.release(key)
+
+
+def test_groups_expire_on_their_own_ttl() -> None:
+    cache = SuccessCache(60, group_ttl_seconds=0)
+    key = cache.key("alice", "pw")
+    cache.put(key, ["devs"], dn="uid=alice")
+    assert cache.get(key) == Hit("uid=alice", None)  # the login is cached, its groups are not
+    cache.group_ttl = 60
+    cache.set_groups(key, ["ops"])
+    assert cache.get(key) == Hit("uid=alice", ["ops"])

@@ -60,7 +60,8 @@ def test_devpi_ldap_server_pool_is_read_as_failover_urls() -> None:
     }
     config = parse_config(data, source="x", environ={})
     assert config.urls == ("ldap://a", "ldaps://b")
-    assert config.tls.require_cert == "never"
+    assert config.tls_for("ldaps://b").require_cert == "never"
+    assert config.tls_for("ldap://a").require_cert == "demand"
 
 
 def test_each_unknown_key_and_bad_value_gets_its_own_line() -> None:
@@ -81,7 +82,7 @@ def test_each_unknown_key_and_bad_value_gets_its_own_line() -> None:
     assert all(line.startswith("ldap.yaml: ") for line in lines)
 
 
-def test_inline_service_password_is_refused_with_the_fix() -> None:
+def test_inline_and_env_service_password_together_are_refused() -> None:
     data = {
         "url": "ldap://x",
         "user_search": {
@@ -90,6 +91,7 @@ def test_inline_service_password_is_refused_with_the_fix() -> None:
             "attribute_name": "dn",
             "userdn": "cn=svc,dc=x",
             "password": "hunter2",
+            "password_env": "SVC_PW",
         },
     }
     lines = problems(data)

@@ -137,3 +137,16 @@ def test_frozen_ldaps_server_fails_within_the_timeouts(slapd: Slapd, tmp_path: P
     assert proc.returncode == 2
     assert "Timed out" in proc.stderr
     assert check(config, "alice", PASSWORDS["alice"]).returncode == 0
+
+
+def test_help_is_plain_text_without_rst_markup() -> None:
+    for args in (["--help"], ["check", "--help"]):
+        proc = subprocess.run(
+            [devpi_script("devpi-auth-ldap"), *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        assert "``" not in proc.stdout
+        assert "devpi-auth-ldap" in proc.stdout

@@ -1,7 +1,8 @@
-"""Successful authentications, remembered for a short TTL.
+"""Successful authentications, remembered for a short TTL; their groups for their own TTL.
 
 The key is the username plus an HMAC of the password with a random per-process salt, so
-the cache never holds a password or an unsalted hash of one.
+the cache never holds a password or an unsalted hash of one. ``get`` answers a :class:`Hit`
+whose ``groups`` are None once the group TTL passed (the caller looks the groups up again).
 """
 
 from __future__ import annotations
@@ -12,23 +13,44 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
+from dataclasses import dataclass
 
 MAX_ENTRIES = 10_000
 
 
+@dataclass(frozen=True)
+class Hit:
+    dn: str
+    groups: list[str] | None  # None: the group TTL passed, look them up again
+
+
+@dataclass
+class _Entry:
+    expires: float
+    groups_expire: float
+    dn: str
+    groups: list[str]
+
+
 class SuccessCache:
-    def __init__(self, ttl_seconds: float, max_entries: int = MAX_ENTRIES) -> None:
+    def __init__(
+        self,
+        ttl_seconds: float,
+        max_entries: int = MAX_ENTRIES,
+        group_ttl_seconds: float | None = None,
+    ) -> None:
         self.ttl = ttl_seconds
+        self.group_ttl = ttl_seconds if group_ttl_seconds is None else group_ttl_seconds
         self.max_entries = max_entries
         self._salt = secrets.token_bytes(32)
-        self._entries: OrderedDict[tuple[str, bytes], tuple[float, list[str]]] = OrderedDict()
+        self._entries: OrderedDict[tuple[str, bytes], _Entry] = OrderedDict()
         self._lock = threading.Lock()
 
     def key(self, username: str, password: str) -> tuple[str, bytes]:
         digest = hmac.new(self._salt, password.encode("utf-8"), hashlib.sha256).digest()
         return username, digest
 
-    def get(self, key: tuple[str, bytes]) -> list[str] | None:
+    def get(self, key: tuple[str, bytes]) -> Hit | None:
         if self.ttl <= 0:
             return None
         now = time.monotonic()
@@ -36,20 +58,29 @@ class SuccessCache:
             entry = self._entries.get(key)
             if entry is None:
                 return None
-            expires, groups = entry
-            if expires <= now:
+            if entry.expires <= now:
                 del self._entries[key]
                 return None
-            return list(groups)
+            fresh = entry.groups_expire > now
+            return Hit(entry.dn, list(entry.groups) if fresh else None)
 
-    def put(self, key: tuple[str, bytes], groups: list[str]) -> None:
+    def put(self, key: tuple[str, bytes], groups: list[str], dn: str = "") -> None:
         if self.ttl <= 0:
             return
+        now = time.monotonic()
         with self._lock:
-            self._entries[key] = (time.monotonic() + self.ttl, list(groups))
+            self._entries[key] = _Entry(now + self.ttl, now + self.group_ttl, dn, list(groups))
             self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
+
+    def set_groups(self, key: tuple[str, bytes], groups: list[str]) -> None:
+        """Groups looked up again: fresh for another group TTL (the login keeps its TTL)."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                entry.groups = list(groups)
+                entry.groups_expire = time.monotonic() + self.group_ttl
 
     def forget_user(self, username: str) -> None:
         """Drop every entry of ``username`` (any failure for them invalidates the cache)."""

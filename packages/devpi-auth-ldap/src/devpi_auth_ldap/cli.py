@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import logging
 import sys
 from collections.abc import Sequence
 
@@ -12,10 +13,14 @@ from devpi_auth_ldap.directory import Authenticated, Directory, LdapUnavailable
 from plugin_contract.errors import ContractError
 
 PROG = "devpi-auth-ldap"
+DESCRIPTION = (
+    "Check the LDAP settings of devpi-auth-ldap: 'devpi-auth-ldap check --config PATH USER' "
+    "tries one login and shows each step's time, the DN and the groups."
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=PROG, description=__doc__)
+    parser = argparse.ArgumentParser(prog=PROG, description=DESCRIPTION)
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser(
         "check",
@@ -36,6 +41,8 @@ def read_password() -> str:
 
 def check(config_path: str, username: str) -> int:
     config = load_config(config_path)
+    for warning in config.warnings:
+        print(f"{PROG}: warning: {warning}", file=sys.stderr)
     directory = Directory(config)
     try:
         outcome = directory.authenticate(username, read_password())
@@ -58,6 +65,8 @@ def check(config_path: str, username: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # errors are printed below, once; the server's state-change WARNINGs are for devpi's log
+    logging.getLogger("devpi_auth_ldap").addHandler(logging.NullHandler())
     try:
         return check(args.config, args.user)
     except (ContractError, LdapUnavailable) as error:

@@ -29,10 +29,28 @@ SCOPES = {
 MEMBERSHIPS = ("member", "uniqueMember", "memberUid", "memberOf")
 NESTED_MODES = ("off", "recursive", "in_chain")
 TLS_VALIDATE = {"CERT_REQUIRED": "demand", "CERT_OPTIONAL": "allow", "CERT_NONE": "never"}
+TLS_VALIDATE_NUMBERS = {2: "CERT_REQUIRED", 1: "CERT_OPTIONAL", 0: "CERT_NONE"}  # ssl.CERT_*
+# ldap3.Tls(version=...) takes Python's ssl.PROTOCOL_* numbers; libldap has a minimum
+# protocol instead (0x0301 = TLS 1.0 ... 0x0304 = TLS 1.3). PROTOCOL_TLS(_CLIENT): no minimum.
+TLS_VERSIONS: dict[object, int | None] = {
+    2: None, 16: None, 3: 0x0301, 4: 0x0302, 5: 0x0303,
+    "PROTOCOL_TLS": None, "PROTOCOL_SSLv23": None, "PROTOCOL_TLS_CLIENT": None,
+    "PROTOCOL_TLSv1": 0x0301, "PROTOCOL_TLSv1_1": 0x0302, "PROTOCOL_TLSv1_2": 0x0303,
+}  # fmt: skip
+# ldap3.Tls keywords libldap has no equivalent for: accepted, named in one startup WARNING
+TLS_NOT_APPLIED = {
+    "valid_names": "libldap checks the certificate against the URL's host name",
+    "sni": "libldap sends the URL's host name as SNI",
+    "ssl_options": "set the minimum protocol with version instead",
+    "local_private_key_password": "libldap cannot read encrypted keys; decrypt the key file",
+}
 DEFAULT_CONNECT_TIMEOUT = 3.0
 DEFAULT_OPERATION_TIMEOUT = 5.0
 DEFAULT_CACHE_TTL = 60.0
 DEFAULT_POOL_SIZE = 4
+DEFAULT_POOL_IDLE_TIMEOUT = 30.0
+DEFAULT_BACKOFF_INITIAL = 2.0
+DEFAULT_BACKOFF_MAX = 300.0
 
 TOP_KEYS = {
     "url",
@@ -51,13 +69,18 @@ TOP_KEYS = {
     "username_attribute",
     "cache_ttl",
     "pool_size",
+    "pool_idle_timeout",
+    "backoff_initial",
+    "backoff_max",
+    "group_cache_ttl",
     "skip_local_users",
 }
 SEARCH_KEYS = {"base", "filter", "scope", "attribute_name", "userdn", "password_env",
                "password_file", "password"}  # fmt: skip
 GROUP_KEYS = SEARCH_KEYS | {"membership", "nested"}
-TLS_KEYS = {"ca_file", "ca_certs_file", "validate", "local_certificate_file",
-            "local_private_key_file"}  # fmt: skip
+TLS_KEYS = {"ca_file", "ca_certs_file", "ca_certs_path", "ca_certs_data", "validate",
+            "version", "ciphers", "local_certificate_file", "local_private_key_file",
+            *TLS_NOT_APPLIED}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -85,6 +108,9 @@ class TlsSettings:
     require_cert: str
     cert_file: str | None
     key_file: str | None
+    ca_dir: str | None = None
+    min_protocol: int | None = None
+    ciphers: str | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +131,15 @@ class LdapConfig:
     cache_ttl: float
     pool_size: int
     skip_local_users: bool
+    pool_idle_timeout: float = DEFAULT_POOL_IDLE_TIMEOUT
+    backoff_initial: float = DEFAULT_BACKOFF_INITIAL
+    backoff_max: float = DEFAULT_BACKOFF_MAX
+    group_cache_ttl: float = DEFAULT_CACHE_TTL
+    server_tls: tuple[tuple[str, TlsSettings], ...] = ()  # server_pool entries' own tls
+    warnings: tuple[str, ...] = ()  # logged once at startup (inline password, ...)
+
+    def tls_for(self, url: str) -> TlsSettings:
+        return dict(self.server_tls).get(url, self.tls)
 
     @property
     def worst_case_seconds(self) -> float:
@@ -113,11 +148,15 @@ class LdapConfig:
 
 
 class _Problems:
-    """Collects every problem so an admin fixes the file in one pass."""
+    """Collects every problem so an admin fixes the file in one pass (and the warnings)."""
 
     def __init__(self, source: str) -> None:
         self.source = source
         self.lines: list[str] = []
+        self.warnings: list[str] = []
+
+    def warn(self, where: str, message: str) -> None:
+        self.warnings.append(f"{self.source}: {where}: {message}")
 
     def add(self, where: str, message: str) -> None:
         self.lines.append(f"{self.source}: {where}: {message}")
@@ -140,7 +179,7 @@ def parse_config(
     _unknown_keys(problems, "devpi-ldap", data, TOP_KEYS)
 
     urls = _urls(problems, data)
-    tls, starttls, require_tls = _tls(problems, data, urls)
+    tls, server_tls, starttls, require_tls = _tls(problems, data, urls)
 
     template = _optional_str(problems, data, "user_template")
     user_search = None
@@ -165,6 +204,14 @@ def parse_config(
     )
     cache_ttl = _number(problems, data, "cache_ttl", DEFAULT_CACHE_TTL, allow_zero=True)
     pool_size = _integer(problems, data, "pool_size", DEFAULT_POOL_SIZE)
+    pool_idle_timeout = _number(
+        problems, data, "pool_idle_timeout", DEFAULT_POOL_IDLE_TIMEOUT, allow_zero=True
+    )
+    backoff_initial = _number(problems, data, "backoff_initial", DEFAULT_BACKOFF_INITIAL)
+    backoff_max = _number(problems, data, "backoff_max", DEFAULT_BACKOFF_MAX)
+    if backoff_initial and backoff_max and backoff_max < backoff_initial:
+        problems.add("backoff_max", f"{backoff_max:g} must be at least backoff_initial")
+    group_cache_ttl = _number(problems, data, "group_cache_ttl", cache_ttl, allow_zero=True)
     username_attribute = _optional_str(problems, data, "username_attribute") or "uid"
     referrals = _bool(problems, data, "referrals", default=False)
     reject_as_unknown = _bool(problems, data, "reject_as_unknown", default=True)
@@ -187,7 +234,17 @@ def parse_config(
         cache_ttl=DEFAULT_CACHE_TTL if cache_ttl is None else cache_ttl,
         pool_size=pool_size,
         skip_local_users=skip_local_users,
+        pool_idle_timeout=_or(pool_idle_timeout, DEFAULT_POOL_IDLE_TIMEOUT),
+        backoff_initial=_or(backoff_initial, DEFAULT_BACKOFF_INITIAL),
+        backoff_max=_or(backoff_max, DEFAULT_BACKOFF_MAX),
+        group_cache_ttl=_or(group_cache_ttl, DEFAULT_CACHE_TTL),
+        server_tls=server_tls,
+        warnings=tuple(problems.warnings),
     )
+
+
+def _or(value: float | None, default: float) -> float:
+    return default if value is None else value
 
 
 def _unknown_keys(
@@ -226,24 +283,24 @@ def _urls(problems: _Problems, data: Mapping[str, Any]) -> tuple[str, ...]:
 
 def _tls(
     problems: _Problems, data: Mapping[str, Any], urls: tuple[str, ...]
-) -> tuple[TlsSettings, bool, bool]:
+) -> tuple[TlsSettings, tuple[tuple[str, TlsSettings], ...], bool, bool]:
+    """The top-level ``tls`` (ours or ldap3.Tls keywords) and each server_pool entry's own."""
     tls: Mapping[str, Any] = {}
     if "tls" in data:
         if isinstance(data["tls"], Mapping):
             tls = data["tls"]
-            _unknown_keys(problems, "tls", tls, TLS_KEYS)
         else:
             problems.add("tls", "must be a mapping (e.g. {ca_file: /etc/ssl/ldap-ca.pem})")
+    settings = _tls_settings(problems, "tls", tls)
+    per_server = []
     for index, entry in enumerate(data.get("server_pool") or []):
-        if isinstance(entry, Mapping) and isinstance(entry.get("tls"), Mapping):
-            _unknown_keys(problems, f"server_pool[{index}].tls", entry["tls"], TLS_KEYS)
-            tls = {**entry["tls"], **tls}
-    ca_file = tls.get("ca_file") or tls.get("ca_certs_file")
-    if ca_file is not None and not Path(str(ca_file)).expanduser().is_file():
-        problems.add("tls.ca_file", f"{str(ca_file)!r} is not a readable file")
-    validate = str(tls.get("validate", "CERT_REQUIRED")).upper()
-    if validate not in TLS_VALIDATE:
-        problems.add("tls.validate", f"{validate!r} must be one of {', '.join(TLS_VALIDATE)}")
+        if isinstance(entry, Mapping) and entry.get("tls") is not None:
+            where = f"server_pool[{index}].tls"
+            if isinstance(entry["tls"], Mapping):
+                own = _tls_settings(problems, where, {**tls, **entry["tls"]})
+                per_server.append((str(entry.get("url")), own))
+            else:
+                problems.add(where, "must be a mapping (ldap3.Tls keywords)")
     starttls = _bool(problems, data, "starttls", default=False)
     require_tls = _bool(problems, data, "require_tls", default=False)
     plain = [url for url in urls if url.lower().startswith("ldap://")]
@@ -251,13 +308,62 @@ def _tls(
         problems.add(
             "require_tls", f"{plain[0]} is not encrypted: use ldaps:// or set starttls: true"
         )
-    settings = TlsSettings(
+    return settings, tuple(per_server), starttls, require_tls
+
+
+def _tls_settings(problems: _Problems, where: str, tls: Mapping[str, Any]) -> TlsSettings:
+    _unknown_keys(problems, where, tls, TLS_KEYS)
+    ca_file = tls.get("ca_file") or tls.get("ca_certs_file")
+    if ca_file is not None and not Path(str(ca_file)).expanduser().is_file():
+        problems.add(f"{where}.ca_file", f"{str(ca_file)!r} is not a readable file")
+    if ca_file is None and tls.get("ca_certs_data"):
+        ca_file = _ca_data_file(str(tls["ca_certs_data"]))
+    ca_dir = tls.get("ca_certs_path")
+    if ca_dir is not None and not Path(str(ca_dir)).expanduser().is_dir():
+        problems.add(f"{where}.ca_certs_path", f"{str(ca_dir)!r} is not a directory")
+    raw_validate = tls.get("validate", "CERT_REQUIRED")
+    if isinstance(raw_validate, int) and not isinstance(raw_validate, bool):
+        validate = TLS_VALIDATE_NUMBERS.get(raw_validate, str(raw_validate))
+    else:
+        validate = str(raw_validate).upper().removeprefix("SSL.")
+    if validate not in TLS_VALIDATE:
+        problems.add(
+            f"{where}.validate",
+            f"{raw_validate!r} must be one of {', '.join(TLS_VALIDATE)} (or 2, 1, 0)",
+        )
+    min_protocol = None
+    if "version" in tls:
+        version = tls["version"]
+        key = str(version).removeprefix("ssl.") if isinstance(version, str) else version
+        if key not in TLS_VERSIONS:
+            problems.add(f"{where}.version", f"{version!r} is not an ssl.PROTOCOL_* value")
+        else:
+            min_protocol = TLS_VERSIONS[key]
+    for key, why in TLS_NOT_APPLIED.items():
+        if key in tls:
+            problems.warn(f"{where}.{key}", f"accepted but not applied: {why}")
+    ciphers = tls.get("ciphers")
+    return TlsSettings(
         ca_file=str(Path(str(ca_file)).expanduser()) if ca_file else None,
         require_cert=TLS_VALIDATE.get(validate, "demand"),
         cert_file=_as_optional_path(tls.get("local_certificate_file")),
         key_file=_as_optional_path(tls.get("local_private_key_file")),
+        ca_dir=_as_optional_path(ca_dir),
+        min_protocol=min_protocol,
+        ciphers=str(ciphers) if ciphers else None,
     )
-    return settings, starttls, require_tls
+
+
+def _ca_data_file(data: str) -> str:
+    """ldap3's ca_certs_data (PEM text): libldap reads CA certificates from a file."""
+    import hashlib
+    import tempfile
+
+    digest = hashlib.sha256(data.encode()).hexdigest()[:16]
+    path = Path(tempfile.gettempdir()) / f"devpi-auth-ldap-ca-{digest}.pem"
+    if not path.exists():
+        path.write_text(data)
+    return str(path)
 
 
 def _as_optional_path(value: Any) -> str | None:
@@ -296,13 +402,30 @@ def _search(
         problems.add(f"{where}.attribute_name", "must be an attribute name, e.g. dn or cn")
         attribute = default_attribute
     password: Secret | None = None
+    inline = raw.get("password")
+    if inline is not None:
+        # devpi-ldap 2.2.0's only form: accepted, with one WARNING naming the safe ones
+        if "password_env" in raw or "password_file" in raw:
+            problems.add(f"{where}.password", "set only one of password, password_env, "
+                         "password_file")  # fmt: skip
+        elif not isinstance(inline, str) or not inline:
+            problems.add(f"{where}.password", "must be a non-empty string")
+        else:
+            password = Secret(inline, f"inline {where}.password")
+            problems.warn(
+                f"{where}.password",
+                "an inline service-account password is readable by anyone who can read this "
+                "file; move it to an environment variable (password_env) or a file only "
+                "devpi-server can read (password_file)",
+            )
+        raw = {key: value for key, value in raw.items() if key != "password"}
     try:
-        password = secret_from(raw, "password", where=where, environ=environ)
+        password = secret_from(raw, "password", where=where, environ=environ) or password
     except SecretSourceError as error:
         problems.lines.append(f"{problems.source}: {error}")
     userdn = raw.get("userdn")
     if password is not None and not userdn:
-        problems.add(f"{where}.userdn", "required with password_env/password_file")
+        problems.add(f"{where}.userdn", "required with password, password_env or password_file")
     return SearchSettings(
         base=str(base or ""),
         filter=search_filter,

@@ -7,18 +7,21 @@ connection is unbound when it is done with (or dropped from the pool).
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from devpi_auth_ldap.config import GroupSettings, LdapConfig, SearchSettings
 from devpi_auth_ldap.metrics import Metrics
 
+log = logging.getLogger("devpi_auth_ldap")
+T = TypeVar("T")
+
 IN_CHAIN_RULE = "1.2.840.113556.1.4.1941"  # Active Directory's LDAP_MATCHING_RULE_IN_CHAIN
 MAX_NESTING_DEPTH = 8
-DEAD_SERVER_SECONDS = 3.0
 DN_ATTRIBUTES = ("dn", "entrydn", "distinguishedname")
 
 
@@ -40,12 +43,14 @@ class Authenticated:
     dn: str
     groups: list[str]
     timings: dict[str, float] = field(default_factory=dict)
+    server: str = ""  # the URL of the server that accepted the bind
 
 
 @dataclass
 class Refused:
     reason: str  # "unknown user", "wrong password", "empty password", "ambiguous user"
     timings: dict[str, float] = field(default_factory=dict)
+    server: str = ""
 
 
 def _ldap() -> Any:
@@ -72,30 +77,124 @@ def _text(value: bytes | str) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
 
 
+class _Breaker:
+    """One server's circuit: closed (up) or open (down) with exponential backoff."""
+
+    def __init__(self) -> None:
+        self.down = False
+        self.failures = 0
+        self.retry_at = 0.0
+        self.probing = False
+
+
 class _Servers:
-    """The configured URLs in failover order; a server that just failed is tried last."""
+    """The configured URLs in failover order, with a circuit breaker per server.
+
+    A server that fails is marked down: requests try the servers that are up first, and a
+    background probe reconnects to it after a backoff that doubles with every failed probe
+    (``backoff_initial`` up to ``backoff_max`` seconds). Each change of state is logged once,
+    at WARNING. A down server is still tried, last, when no server that is up answered.
+    """
 
     def __init__(self, config: LdapConfig, metrics: Metrics) -> None:
         self.config = config
         self.metrics = metrics
-        self._dead_until: dict[str, float] = {}
+        self._breakers = {url: _Breaker() for url in config.urls}
         self._hanging: set[str] = set()  # URLs with an abandoned connection attempt
         self._lock = threading.Lock()
+        self._closed = threading.Event()
 
     def ordered(self) -> list[str]:
-        now = time.monotonic()
         with self._lock:
-            alive = [u for u in self.config.urls if self._dead_until.get(u, 0) <= now]
-            dead = [u for u in self.config.urls if u not in alive]
-        return alive + dead
+            up = [u for u in self.config.urls if not self._breakers[u].down]
+            down = [u for u in self.config.urls if self._breakers[u].down]
+        return up + down
 
-    def mark_dead(self, url: str) -> None:
+    def any_up(self) -> bool:
         with self._lock:
-            self._dead_until[url] = time.monotonic() + DEAD_SERVER_SECONDS
+            return any(not breaker.down for breaker in self._breakers.values())
+
+    def is_down(self, url: str) -> bool:
+        with self._lock:
+            return self._breakers[url].down
+
+    def mark_dead(self, url: str, reason: str = "") -> None:
+        self.metrics.count("server_failures")
+        with self._lock:
+            breaker = self._breakers[url]
+            breaker.failures += 1
+            delay = min(
+                self.config.backoff_initial * 2 ** (breaker.failures - 1),
+                self.config.backoff_max,
+            )
+            breaker.retry_at = time.monotonic() + delay
+            changed = not breaker.down
+            breaker.down = True
+            start_probe = not breaker.probing and not self._closed.is_set()
+            breaker.probing = breaker.probing or start_probe
+        if changed:
+            log.warning(
+                "LDAP server %s is down (%s); other servers are tried first, next probe in %g s",
+                url,
+                reason or "no answer",
+                delay,
+            )
+        if start_probe:
+            threading.Thread(
+                target=self._probe_loop, args=(url,), name="devpi-auth-ldap-probe", daemon=True
+            ).start()
 
     def mark_alive(self, url: str) -> None:
         with self._lock:
-            self._dead_until.pop(url, None)
+            breaker = self._breakers[url]
+            changed = breaker.down
+            breaker.down = False
+            breaker.failures = 0
+        if changed:
+            log.warning("LDAP server %s is up again", url)
+
+    def close(self) -> None:
+        self._closed.set()
+
+    def _probe_loop(self, url: str) -> None:
+        """Reconnect to a down server after each backoff until it answers (or we close)."""
+        ldap = _ldap()
+        try:
+            while not self._closed.is_set():
+                with self._lock:
+                    breaker = self._breakers[url]
+                    if not breaker.down:
+                        return
+                    wait = breaker.retry_at - time.monotonic()
+                if wait > 0:
+                    self._closed.wait(min(wait, 1.0))
+                    continue
+                with self._lock:
+                    hanging = url in self._hanging
+                if hanging:
+                    self._note_probe_failure(url)
+                    continue
+                try:
+                    conn = self._open_bounded(url)
+                except (ldap.LDAPError, LdapUnavailable):
+                    self._note_probe_failure(url)
+                    continue
+                _unbind_quietly(conn)
+                self.mark_alive(url)
+                return
+        finally:
+            with self._lock:
+                self._breakers[url].probing = False
+
+    def _note_probe_failure(self, url: str) -> None:
+        with self._lock:
+            breaker = self._breakers[url]
+            breaker.failures += 1
+            delay = min(
+                self.config.backoff_initial * 2 ** (breaker.failures - 1),
+                self.config.backoff_max,
+            )
+            breaker.retry_at = time.monotonic() + delay
 
     def open(self) -> Any:
         """A connection (encrypted with StartTLS if set) to the first server that answers."""
@@ -109,12 +208,11 @@ class _Servers:
                 continue
             try:
                 conn = self._open_bounded(url)
-            except LdapTlsError:
-                self.mark_dead(url)
+            except LdapTlsError as error:
+                self.mark_dead(url, str(error))
                 raise
             except ldap.LDAPError as error:
-                self.mark_dead(url)
-                self.metrics.count("server_failures")
+                self.mark_dead(url, _describe(error))
                 problems.append(f"{url}: {_describe(error)}")
                 continue
             self.mark_alive(url)
@@ -164,14 +262,21 @@ class _Servers:
         ldap = _ldap()
         config = self.config
         conn = ldap.initialize(url)
+        conn.devpi_auth_ldap_url = url  # for failover bookkeeping and log lines
         conn.set_option(ldap.OPT_PROTOCOL_VERSION, 3)
         conn.set_option(ldap.OPT_NETWORK_TIMEOUT, config.connect_timeout)
         conn.set_option(ldap.OPT_TIMEOUT, config.operation_timeout)
         conn.set_option(ldap.OPT_REFERRALS, 1 if config.referrals else 0)
         conn.timeout = config.operation_timeout
-        tls = config.tls
+        tls = config.tls_for(url)
         if tls.ca_file:
             conn.set_option(ldap.OPT_X_TLS_CACERTFILE, tls.ca_file)
+        if tls.ca_dir:
+            conn.set_option(ldap.OPT_X_TLS_CACERTDIR, tls.ca_dir)
+        if tls.min_protocol is not None:
+            conn.set_option(ldap.OPT_X_TLS_PROTOCOL_MIN, tls.min_protocol)
+        if tls.ciphers:
+            conn.set_option(ldap.OPT_X_TLS_CIPHER_SUITE, tls.ciphers)
         if tls.cert_file:
             conn.set_option(ldap.OPT_X_TLS_CERTFILE, tls.cert_file)
         if tls.key_file:
@@ -199,7 +304,7 @@ class _Servers:
             except ldap.SERVER_DOWN as error:
                 _unbind_quietly(conn)
                 text = _describe(error)
-                if self.config.tls.ca_file is None and url.lower().startswith("ldaps://"):
+                if tls.ca_file is None and url.lower().startswith("ldaps://"):
                     text += "; if the certificate is not trusted, set tls.ca_file"
                 raise ldap.SERVER_DOWN({"desc": text}) from None
         return conn
@@ -210,18 +315,34 @@ def _unbind_quietly(conn: Any) -> None:
         conn.unbind_s()
 
 
+def _url_of(conn: Any) -> str:
+    return str(getattr(conn, "devpi_auth_ldap_url", "?"))
+
+
 class _Pool:
-    """A few connections bound as one service identity (or anonymous), shared by threads."""
+    """A few connections bound as one service identity (or anonymous), shared by threads.
+
+    Directories, firewalls and NAT drop idle connections without telling the client, so a
+    connection idle longer than ``pool_idle_timeout`` is closed instead of reused, and an
+    operation that finds a reused connection dead (``SERVER_DOWN``, ``CONNECT_ERROR``) is
+    retried once on a fresh connection, within the caller's deadline.
+    """
 
     def __init__(
-        self, servers: _Servers, search: SearchSettings, size: int, metrics: Metrics
+        self,
+        servers: _Servers,
+        search: SearchSettings,
+        size: int,
+        metrics: Metrics,
+        idle_timeout: float,
     ) -> None:
         self.servers = servers
         self.bind_dn = search.bind_dn
         self.bind_password = search.bind_password
         self.size = size
         self.metrics = metrics
-        self._idle: list[Any] = []
+        self.idle_timeout = idle_timeout
+        self._idle: list[tuple[Any, float]] = []  # (connection, when it was given back)
         self._lock = threading.Lock()
 
     def _new(self) -> Any:
@@ -241,34 +362,83 @@ class _Pool:
                 raise
         return conn
 
-    @contextlib.contextmanager
-    def connection(self) -> Iterator[Any]:
-        ldap = _ldap()
+    def _take(self) -> tuple[Any, bool]:
+        """A pooled connection (reused=True) or a new one; idle-expired ones are closed."""
+        now = time.monotonic()
         with self._lock:
-            conn = self._idle.pop() if self._idle else None
-        if conn is None:
-            conn = self._new()
-        healthy = True
+            expired = [c for c, at in self._idle if now - at > self.idle_timeout]
+            self._idle = [(c, at) for c, at in self._idle if now - at <= self.idle_timeout]
+            conn = self._idle.pop()[0] if self._idle else None
+        for old in expired:
+            self.metrics.count("idle_connections_closed")
+            _unbind_quietly(old)
+        if conn is not None and self.servers.is_down(_url_of(conn)):
+            _unbind_quietly(conn)  # its server failed since: go through failover again
+            conn = None
+        return (conn, True) if conn is not None else (self._new(), False)
+
+    def _give_back(self, conn: Any) -> None:
+        with self._lock:
+            keep = len(self._idle) < self.size
+            if keep:
+                self._idle.append((conn, time.monotonic()))
+        if not keep:
+            _unbind_quietly(conn)
+
+    def run(self, action: Callable[[Any], T], deadline: float) -> T:
+        """``action(connection)``, retried once on a fresh connection within ``deadline``.
+
+        Retried: a reused connection found dead (the server may be fine: it dropped an idle
+        connection), or a server that failed while another one is still up (failover).
+        """
+        ldap = _ldap()
+        conn, reused = self._take()
         try:
-            yield conn
-        except (ldap.SERVER_DOWN, ldap.TIMEOUT, LdapUnavailable):
-            healthy = False
+            result = action(conn)
+        except (ldap.SERVER_DOWN, ldap.CONNECT_ERROR, ldap.TIMEOUT) as error:
+            _unbind_quietly(conn)
+            url = _url_of(conn)
+            stale = reused and not isinstance(error, ldap.TIMEOUT)
+            if not stale:
+                self.servers.mark_dead(url, _describe(error))
+            if time.monotonic() >= deadline or not (stale or self.servers.any_up()):
+                if stale:
+                    self.servers.mark_dead(url, _describe(error))
+                raise
+            if stale:
+                self.metrics.count("stale_connections")
+            log.info(
+                "LDAP server %s: %s (%s); retrying on a new connection",
+                url,
+                "a pooled connection was dead" if stale else "no answer",
+                _describe(error),
+            )
+            return self._run_fresh(action)
+        except BaseException:
+            _unbind_quietly(conn)
+            raise
+        self._give_back(conn)
+        return result
+
+    def _run_fresh(self, action: Callable[[Any], T]) -> T:
+        ldap = _ldap()
+        conn = self._new()
+        try:
+            result = action(conn)
+        except (ldap.SERVER_DOWN, ldap.CONNECT_ERROR, ldap.TIMEOUT) as error:
+            _unbind_quietly(conn)
+            self.servers.mark_dead(_url_of(conn), _describe(error))
             raise
         except BaseException:
-            healthy = False
+            _unbind_quietly(conn)
             raise
-        finally:
-            with self._lock:
-                keep = healthy and len(self._idle) < self.size
-                if keep:
-                    self._idle.append(conn)
-            if not keep:
-                _unbind_quietly(conn)
+        self._give_back(conn)
+        return result
 
     def close(self) -> None:
         with self._lock:
             idle, self._idle = self._idle, []
-        for conn in idle:
+        for conn, _ in idle:
             _unbind_quietly(conn)
 
 
@@ -279,19 +449,21 @@ class Directory:
         self.config = config
         self.metrics = metrics or Metrics()
         self.servers = _Servers(config, self.metrics)
+        idle = config.pool_idle_timeout
         self._user_pool = (
-            _Pool(self.servers, config.user_search, config.pool_size, self.metrics)
+            _Pool(self.servers, config.user_search, config.pool_size, self.metrics, idle)
             if config.user_search
             else None
         )
         group = config.group_search
         self._group_pool = (
-            _Pool(self.servers, group.search, config.pool_size, self.metrics)
+            _Pool(self.servers, group.search, config.pool_size, self.metrics, idle)
             if group and group.search.bind_dn
             else None
         )
 
     def close(self) -> None:
+        self.servers.close()
         for pool in (self._user_pool, self._group_pool):
             if pool is not None:
                 pool.close()
@@ -302,21 +474,33 @@ class Directory:
         if not password or not password.strip():
             return Refused("empty password", timings)
         ldap = _ldap()
+        deadline = time.monotonic() + self.config.worst_case_seconds
+        where: list[str] = []  # the server in use when an error happens
         try:
-            return self._authenticate(username, password, timings)
-        except (ldap.SERVER_DOWN, ldap.TIMEOUT) as error:
-            raise LdapUnavailable(f"LDAP server stopped answering: {_describe(error)}") from None
+            outcome = self._authenticate(username, password, timings, deadline, where)
+            if isinstance(outcome, Refused) and where:
+                outcome.server = where[-1]
+            return outcome
+        except (ldap.SERVER_DOWN, ldap.TIMEOUT, ldap.CONNECT_ERROR) as error:
+            server = f"LDAP server {where[-1]}" if where else "LDAP server"
+            raise LdapUnavailable(f"{server} stopped answering: {_describe(error)}") from None
         except ldap.LDAPError as error:
-            raise LdapSearchError(f"LDAP error: {_describe(error)}") from None
+            server = f" ({where[-1]})" if where else ""
+            raise LdapSearchError(f"LDAP error{server}: {_describe(error)}") from None
 
     def _authenticate(
-        self, username: str, password: str, timings: dict[str, float]
+        self,
+        username: str,
+        password: str,
+        timings: dict[str, float],
+        deadline: float,
+        where: list[str],
     ) -> Authenticated | Refused:
         ldap = _ldap()
         started = time.perf_counter()
         canonical: str | None = None
         if self._user_pool is not None and self.config.user_search is not None:
-            found = self._find_user(username)
+            found = self._find_user(username, deadline, where)
             timings["user search"] = time.perf_counter() - started
             if isinstance(found, Refused):
                 found.timings = timings
@@ -328,6 +512,7 @@ class Directory:
 
         step = time.perf_counter()
         conn = self.servers.open()
+        where.append(_url_of(conn))
         timings["connect"] = time.perf_counter() - step
         try:
             step = time.perf_counter()
@@ -345,14 +530,38 @@ class Directory:
             if canonical is None:
                 canonical = self._read_name(conn, dn) or username
             step = time.perf_counter()
-            groups = self._groups(conn, dn, canonical)
+            groups = self._groups(conn, dn, canonical, deadline, where)
             if self.config.group_search is not None:
                 timings["groups"] = time.perf_counter() - step
+        except (ldap.SERVER_DOWN, ldap.TIMEOUT, ldap.CONNECT_ERROR) as error:
+            if where and where[-1] == _url_of(conn):
+                self.servers.mark_dead(_url_of(conn), _describe(error))
+            raise
         finally:
             _unbind_quietly(conn)
-        return Authenticated(username=canonical, dn=dn, groups=groups, timings=timings)
+        return Authenticated(
+            username=canonical, dn=dn, groups=groups, timings=timings, server=_url_of(conn)
+        )
 
-    def _find_user(self, username: str) -> tuple[str, str] | Refused:
+    def refresh_groups(self, dn: str, username: str) -> list[str] | None:
+        """Groups of a user found earlier, via the group service account; None without one."""
+        if self._group_pool is None or self.config.group_search is None:
+            return None
+        ldap = _ldap()
+        deadline = time.monotonic() + self.config.worst_case_seconds
+        settings = self.config.group_search
+        try:
+            return self._group_pool.run(
+                lambda conn: self._find_groups(conn, settings, dn, username), deadline
+            )
+        except (ldap.SERVER_DOWN, ldap.TIMEOUT, ldap.CONNECT_ERROR) as error:
+            raise LdapUnavailable(f"LDAP server stopped answering: {_describe(error)}") from None
+        except ldap.LDAPError as error:
+            raise LdapSearchError(f"group search failed: {_describe(error)}") from None
+
+    def _find_user(
+        self, username: str, deadline: float, where: list[str]
+    ) -> tuple[str, str] | Refused:
         ldap = _ldap()
         search = self.config.user_search
         assert search is not None
@@ -363,11 +572,17 @@ class Directory:
         wanted = [self.config.username_attribute]
         if search.attribute_name.lower() not in DN_ATTRIBUTES:
             wanted.append(search.attribute_name)
-        with self._user_pool.connection() as conn:
+
+        def find(conn: Any) -> list[tuple[str, dict[str, list[bytes]]]] | None:
+            where.append(_url_of(conn))
             try:
-                entries = self._search(conn, search.base, search.scope, search_filter, wanted, 2)
+                return self._search(conn, search.base, search.scope, search_filter, wanted, 2)
             except ldap.SIZELIMIT_EXCEEDED:
-                return Refused("ambiguous user")
+                return None
+
+        entries = self._user_pool.run(find, deadline)
+        if entries is None:
+            return Refused("ambiguous user")
         if not entries:
             return Refused("unknown user")
         if len(entries) > 1:
@@ -418,17 +633,24 @@ class Directory:
         )
         return [(dn, attrs) for dn, attrs in results if dn is not None]
 
-    def _groups(self, user_conn: Any, dn: str, username: str) -> list[str]:
+    def _groups(
+        self, user_conn: Any, dn: str, username: str, deadline: float, where: list[str]
+    ) -> list[str]:
         settings = self.config.group_search
         if settings is None:
             return []
         ldap = _ldap()
+
+        def find(conn: Any) -> list[str]:
+            where.append(_url_of(conn))
+            assert settings is not None
+            return self._find_groups(conn, settings, dn, username)
+
         try:
             if self._group_pool is not None:
-                with self._group_pool.connection() as conn:
-                    return self._find_groups(conn, settings, dn, username)
-            return self._find_groups(user_conn, settings, dn, username)
-        except (ldap.SERVER_DOWN, ldap.TIMEOUT):
+                return self._group_pool.run(find, deadline)
+            return find(user_conn)
+        except (ldap.SERVER_DOWN, ldap.TIMEOUT, ldap.CONNECT_ERROR):
             raise
         except ldap.LDAPError as error:
             raise LdapSearchError(f"group search failed: {_describe(error)}") from None

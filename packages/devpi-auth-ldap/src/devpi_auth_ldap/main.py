@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+import threading
 from typing import Any
 
 from devpi_auth_ldap.authenticator import Authenticator
@@ -16,8 +17,12 @@ from plugin_contract.devpi import AuthResult, auth_ok, auth_reject, hookimpl
 from plugin_contract.errors import ConfigError
 
 log = logging.getLogger("devpi_auth_ldap")
-XOM_ATTRIBUTE = "devpi_auth_ldap_authenticator"
-_last_configured: list[Authenticator] = []  # for hook calls that come without a request
+REGISTRY_KEY = "devpi_auth_ldap.authenticator"
+XOM_ATTRIBUTE = "devpi_auth_ldap_authenticator"  # until the pyramid registry exists
+# How many servers in this process have LDAP configured. Only a cheap "is it on anywhere"
+# guard, so that unconfigured servers never touch the request; never used to find a config.
+_servers_configured = 0
+_count_lock = threading.Lock()
 
 
 @hookimpl
@@ -27,13 +32,14 @@ def devpiserver_add_parser_options(parser: Any) -> None:
         "--ldap-config",
         action="store",
         default=None,
-        help="YAML file with the LDAP settings (a devpi-ldap file works as-is)",
+        help="YAML file with the LDAP settings (a devpi-ldap 2.2.0 file works as-is)",
     )
 
 
 @hookimpl
 def devpiserver_cmdline_run(xom: Any) -> None:
     """Validate the LDAP configuration before the server serves a single request."""
+    global _servers_configured
     try:
         authenticator = configure(xom.config.args)
     except ConfigError as error:
@@ -44,17 +50,31 @@ def devpiserver_cmdline_run(xom: Any) -> None:
         log.info("devpi-auth-ldap: no --ldap-config given; LDAP authentication is off")
         return
     setattr(xom, XOM_ATTRIBUTE, authenticator)
+    with _count_lock:
+        _servers_configured += 1
     atexit.register(authenticator.close)  # unbind pooled connections on shutdown
-    _last_configured[:] = [authenticator]
     config = authenticator.config
+    for warning in config.warnings:
+        log.warning("devpi-auth-ldap: %s", warning)
     log.info(
-        "devpi-auth-ldap: %s servers (%s), cache %ss, timeouts %ss connect / %ss operation",
+        "devpi-auth-ldap: %s servers (%s), cache %ss (groups %ss), timeouts %ss connect / "
+        "%ss operation",
         len(config.urls),
         ", ".join(config.urls),
         config.cache_ttl,
+        config.group_cache_ttl,
         config.connect_timeout,
         config.operation_timeout,
     )
+
+
+@hookimpl
+def devpiserver_pyramid_configure(config: Any, pyramid_config: Any) -> None:
+    """Keep this server's authenticator on its own pyramid registry."""
+    xom = pyramid_config.registry.get("xom")
+    authenticator = getattr(xom, XOM_ATTRIBUTE, None)
+    if isinstance(authenticator, Authenticator):
+        pyramid_config.registry[REGISTRY_KEY] = authenticator
 
 
 def configure(args: Any) -> Authenticator | None:
@@ -77,12 +97,24 @@ def _server_configfile_with_ldap_section(configfile: str | None) -> str | None:
 
 
 def _authenticator(request: Any) -> Authenticator | None:
-    if request is not None:
-        xom = request.registry.get("xom")
-        found = getattr(xom, XOM_ATTRIBUTE, None)
-        if isinstance(found, Authenticator):
-            return found
-    return _last_configured[0] if _last_configured else None
+    """This server's authenticator, or None: LDAP is off here (or there is no request)."""
+    if not _servers_configured or request is None:
+        return None
+    registry = getattr(request, "registry", None)
+    if registry is None:
+        return None
+    found = registry.get(REGISTRY_KEY)
+    if found is None:  # a request before pyramid_configure ran (in-process test apps)
+        found = getattr(registry.get("xom"), XOM_ATTRIBUTE, None)
+    return found if isinstance(found, Authenticator) else None
+
+
+def request_context(request: Any) -> str:
+    """devpi's request tag and the request line, e.g. ``[req12] POST /+login``."""
+    tag = str(getattr(getattr(request, "log", None), "_prefix", "") or "").strip()
+    method = getattr(request, "method", "")
+    path = getattr(request, "path", "")
+    return " ".join(part for part in (tag, method, path) if part)
 
 
 @hookimpl(trylast=True)
@@ -95,7 +127,7 @@ def devpiserver_auth_request(
     if userdict and userdict.get("pwhash") and authenticator.config.skip_local_users:
         authenticator.metrics.count("local_users_skipped")
         return None
-    decision = authenticator.decide(username, password)
+    decision = authenticator.decide(username, password, lambda: request_context(request))
     if decision.status == "ok":
         return auth_ok(decision.groups)
     if decision.status == "reject":

@@ -17,6 +17,9 @@ COUNTERS = (
     "errors",
     "server_failures",
     "local_users_skipped",
+    "stale_connections",
+    "idle_connections_closed",
+    "group_refreshes",
 )
 
 
