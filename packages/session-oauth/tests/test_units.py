@@ -168,3 +168,16 @@ def test_a_real_keyring_backend_is_used_when_available(
     assert store.delete("key") is True
     assert store.load("key") is None
     assert not (tmp_path / "tokens").exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://127.attacker.example/token", "http://127.0.0.1.nip.evil.test/token", "http://[::1"],
+)
+def test_token_endpoint_loopback_is_decided_by_address(url: str) -> None:
+    from session_oauth.errors import OAuthConfigError
+    from session_oauth.settings import require_safe_url
+
+    with pytest.raises(OAuthConfigError):
+        require_safe_url("oauth_token_url", url)
+    assert require_safe_url("oauth_token_url", "http://127.0.0.2:9/token")

@@ -1,0 +1,44 @@
+"""Issue 12: one URL-scoping rule for basic-auth too, against a real channel on 127.0.0.1."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from testharness.channel import ChannelServer
+
+from .test_credentials import ENCODED, REPODATA, registry_for, store_login, write_condarc
+
+
+def test_same_origin_redirect_outside_the_channel_path_strips_basic_auth(
+    home: dict[str, str], server: ChannelServer
+) -> None:
+    server.redirects[REPODATA] = "/other/noarch/repodata.json"
+    server.files["/other/noarch/repodata.json"] = b"{}"
+    write_condarc(home, server)
+    store_login(server)
+    session = registry_for(home).get_session(server.url + REPODATA)
+    session.get(server.url + REPODATA)
+    sent = {r.path: r.authorization for r in server.recorded()}
+    assert sent[REPODATA] == f"Basic {ENCODED}"
+    assert sent["/other/noarch/repodata.json"] is None
+
+
+@pytest.mark.parametrize("escape", ["..%2Fother", "..%5Cother", "%2e%2e%2fother", "%252e%252e/x"])
+def test_percent_encoded_dot_segments_are_outside_the_channel(
+    home: dict[str, str], server: ChannelServer, escape: str
+) -> None:
+    write_condarc(home, server)
+    store_login(server)
+    session = registry_for(home).get_session(server.url + REPODATA)
+    session.get(f"{server.url}/channel/{escape}/noarch/repodata.json")
+    assert server.authorizations() == []
+
+
+def test_redirect_to_a_local_file_is_refused(home: dict[str, str], server: ChannelServer) -> None:
+    server.redirects[REPODATA] = "file:///etc/passwd"
+    write_condarc(home, server)
+    store_login(server)
+    session = registry_for(home).get_session(server.url + REPODATA)
+    with pytest.raises(requests.exceptions.InvalidSchema, match="only http"):
+        session.get(server.url + REPODATA)
