@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import re
+import stat
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -290,13 +291,32 @@ def _status_message(session: Any, response: Any, where: str) -> str:
 
 
 def _write_atomically(target: Path, response: Any) -> None:
+    """Save the body to ``target``.
+
+    A regular file (or a new path) is replaced atomically (temp file, fsync, rename) and keeps
+    its mode. A symlink, device, FIFO or other non-regular file is written through, never
+    replaced: ``-o /dev/null`` stays a device, a symlink stays a symlink."""
     target = target.expanduser()
+    if target.is_symlink() or (target.exists() and not target.is_file()):
+        with target.open("wb") as out:
+            for chunk in response.iter_content(CHUNK):
+                out.write(chunk)
+        return
     target.parent.mkdir(parents=True, exist_ok=True)
+    mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else None
     handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:
         with os.fdopen(handle, "wb") as out:
             for chunk in response.iter_content(CHUNK):
                 out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        if mode is not None:
+            Path(temp).chmod(mode)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            Path(temp).chmod(0o666 & ~umask)
         Path(temp).replace(target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
