@@ -42,3 +42,21 @@ def test_redirect_to_a_local_file_is_refused(home: dict[str, str], server: Chann
     session = registry_for(home).get_session(server.url + REPODATA)
     with pytest.raises(requests.exceptions.InvalidSchema, match="only http"):
         session.get(server.url + REPODATA)
+
+
+@pytest.mark.parametrize("record", ['{"username": "ci", "password": null}', '{"password": 7}'])
+def test_a_damaged_keyring_record_is_refused_before_sending(
+    home: dict[str, str], server: ChannelServer, record: str
+) -> None:
+    import keyring
+
+    from plugin_contract.session.credentials import CredentialStore
+    from plugin_contract.session.errors import CredentialStoreError
+
+    write_condarc(home, server)
+    store = CredentialStore()
+    keyring.set_password(store.service("basic-auth", f"{server.url}/channel"), "credential", record)
+    session = registry_for(home).get_session(server.url + REPODATA)
+    with pytest.raises(CredentialStoreError, match="damaged"):
+        session.get(server.url + REPODATA)
+    assert server.authorizations() == []

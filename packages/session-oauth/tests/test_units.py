@@ -181,3 +181,10 @@ def test_token_endpoint_loopback_is_decided_by_address(url: str) -> None:
     with pytest.raises(OAuthConfigError):
         require_safe_url("oauth_token_url", url)
     assert require_safe_url("oauth_token_url", "http://127.0.0.2:9/token")
+
+
+@pytest.mark.parametrize("expires_at", ["NaN", "Infinity", '"tomorrow"', "[]"])
+def test_unreadable_expiry_counts_as_expired(expires_at: str) -> None:
+    tokens = TokenSet.from_json(f'{{"access_token": "a", "expires_at": {expires_at}}}')
+    assert tokens.is_expired(now=1.0)
+    assert tokens.needs_refresh(now=1.0)
