@@ -60,3 +60,37 @@ def test_a_damaged_keyring_record_is_refused_before_sending(
     with pytest.raises(CredentialStoreError, match="damaged"):
         session.get(server.url + REPODATA)
     assert server.authorizations() == []
+
+
+def test_password_option_is_not_password_stdin_and_is_not_echoed(
+    home: dict[str, str], server: ChannelServer
+) -> None:
+    import subprocess
+    import sys
+
+    code = "import sys; from plugin_contract.session.cli import main; sys.exit(main())"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            code,
+            "login",
+            server.url + "/channel",
+            "--session",
+            "basic-auth",
+            "--username",
+            "ci",
+            "--password",
+            "hunter2",
+        ],
+        env={**home, "CONDA_SESSION_NO_PROMPT": "1"},
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert "hunter2" not in proc.stderr + proc.stdout
+    assert "--password" in proc.stderr
+    assert server.recorded() == []

@@ -11,7 +11,7 @@ import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from plugin_contract.__about__ import __version__
 from plugin_contract.errors import ContractError, PluginError
@@ -39,8 +39,25 @@ CHUNK = 1 << 16
 HARMLESS_KEYS = frozenset({"username", "allow_http", "credential", "credential_source"})
 
 
+class _Parser(argparse.ArgumentParser):
+    """No abbreviated options (``--password`` is not ``--password-stdin``), and an error about
+    unrecognised arguments names only the options, never their values (maybe a password)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        prefix = "unrecognized arguments: "
+        if message.startswith(prefix):
+            names = [w.split("=", 1)[0] for w in message[len(prefix) :].split() if w[:1] == "-"]
+            shown = " ".join(names) or "(values not shown)"
+            message = f"{prefix}{shown} (values are not shown)"
+        super().error(message)
+
+
 def build_parser(registry: SessionRegistry) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=PROG,
         description="Per-channel network sessions for conda: log in, inspect, fetch.",
     )
