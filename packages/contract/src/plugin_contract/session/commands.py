@@ -143,6 +143,11 @@ def _login(args: argparse.Namespace, registry: SessionRegistry) -> int:
     config = registry.config
     name = args.session.strip().lower()
     cls = _session_class(registry, name)
+    if not any("login" in vars(k) for k in cls.__mro__ if k is not CondaSession):
+        raise SessionError(
+            f"session {name!r} has no credentials to log in with; pick an auth session "
+            "(e.g. --session basic-auth)"
+        )
     existing = channel_for(args.channel, config)
     channel = ChannelMatch(existing.pattern, name, dict(existing.settings), existing.source)
     store = CredentialStore()
