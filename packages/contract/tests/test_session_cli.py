@@ -108,3 +108,9 @@ def test_unwritable_output_is_one_line(tmp_path: Path) -> None:
     blocker.write_text("")
     proc = run(tmp_path, "fetch", local.as_uri(), "-o", str(blocker / "out.json"))
     one_line_error(proc, "a-file")
+
+
+def test_login_with_the_default_session_is_refused_and_writes_nothing(tmp_path: Path) -> None:
+    proc = run(tmp_path, "login", "https://h.test/c", "--session", "default")
+    one_line_error(proc, "no credentials to log in with")
+    assert not (tmp_path / "home" / ".condarc").exists()

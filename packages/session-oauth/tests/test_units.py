@@ -168,3 +168,23 @@ def test_a_real_keyring_backend_is_used_when_available(
     assert store.delete("key") is True
     assert store.load("key") is None
     assert not (tmp_path / "tokens").exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://127.attacker.example/token", "http://127.0.0.1.nip.evil.test/token", "http://[::1"],
+)
+def test_token_endpoint_loopback_is_decided_by_address(url: str) -> None:
+    from session_oauth.errors import OAuthConfigError
+    from session_oauth.settings import require_safe_url
+
+    with pytest.raises(OAuthConfigError):
+        require_safe_url("oauth_token_url", url)
+    assert require_safe_url("oauth_token_url", "http://127.0.0.2:9/token")
+
+
+@pytest.mark.parametrize("expires_at", ["NaN", "Infinity", '"tomorrow"', "[]"])
+def test_unreadable_expiry_counts_as_expired(expires_at: str) -> None:
+    tokens = TokenSet.from_json(f'{{"access_token": "a", "expires_at": {expires_at}}}')
+    assert tokens.is_expired(now=1.0)
+    assert tokens.needs_refresh(now=1.0)

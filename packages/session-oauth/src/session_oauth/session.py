@@ -22,13 +22,14 @@ from plugin_contract.session import (
     LogoutRequest,
     SessionConfig,
     StatusRequest,
+    is_loopback_host,
 )
 from session_oauth.endpoints import Endpoints, discover
 from session_oauth.errors import OAuthConfigError
 from session_oauth.grants import TokenEndpoint
 from session_oauth.manager import TokenManager, same_token
 from session_oauth.paths import state_dir
-from session_oauth.settings import FLOWS, OAuthSettings, is_loopback_host
+from session_oauth.settings import FLOWS, OAuthSettings
 from session_oauth.store import open_store
 
 logger = logging.getLogger(__name__)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from plugin_contract.session import is_loopback_host, safe_url
 from session_oauth.errors import OAuthConfigError
 
 FLOWS = ("auto", "browser", "device", "client-credentials")
@@ -32,17 +33,17 @@ KNOWN_KEYS = frozenset(
 )
 
 
-def is_loopback_host(host: str | None) -> bool:
-    return host in {"127.0.0.1", "::1", "localhost"} or (host or "").startswith("127.")
-
-
 def require_safe_url(name: str, url: str) -> str:
     """``url`` must be HTTPS, or plain HTTP on a loopback host (tests, local servers)."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        raise OAuthConfigError(f"{name} is not a valid URL: {safe_url(url)}") from None
     if parts.scheme == "https" or (parts.scheme == "http" and is_loopback_host(parts.hostname)):
         return url.rstrip("/") if name == "oauth_issuer" else url
     raise OAuthConfigError(
-        f"{name} must be an https:// URL (plain http only on a loopback host), got {url!r}"
+        f"{name} must be an https:// URL (plain http only on a loopback host), "
+        f"got {safe_url(url)!r}"
     )
 
 

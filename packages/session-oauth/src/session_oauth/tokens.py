@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -96,13 +97,21 @@ class TokenSet:
             raise ValueError("not a stored token set")
         return cls(
             access_token=data["access_token"],
-            expires_at=_optional_float(data.get("expires_at")),
+            expires_at=_expiry(data),
             lifetime=_optional_float(data.get("lifetime")),
             refresh_token=data.get("refresh_token") or None,
             token_type=str(data.get("token_type") or "Bearer"),
             scope=data.get("scope"),
             grant=str(data.get("grant") or ""),
         )
+
+
+def _expiry(data: dict[str, object]) -> float | None:
+    """``expires_at`` as stored; anything but a finite number (NaN, a string) is expired."""
+    if data.get("expires_at") is None:
+        return None
+    value = _optional_float(data["expires_at"])
+    return value if value is not None and math.isfinite(value) else 0.0
 
 
 def _optional_float(value: object) -> float | None:

@@ -83,10 +83,11 @@ if TYPE_CHECKING:
         LoginRequest,
         LogoutRequest,
         StatusRequest,
+        UnsafeRedirect,
         check_transport,
     )
     from plugin_contract.session.before import BeforeActionContext, ChannelUse
-    from plugin_contract.session.channels import ChannelMatch, ChannelPattern, Origin
+    from plugin_contract.session.channels import ChannelMatch, ChannelPattern, Origin, safe_url
     from plugin_contract.session.conda_bridge import conda_auth_handlers_for, make_auth_handler
     from plugin_contract.session.config import SessionConfig
     from plugin_contract.session.credentials import (
@@ -110,6 +111,7 @@ if TYPE_CHECKING:
         run_before_actions,
     )
     from plugin_contract.session.types import CondaBeforeAction, CondaSessionClass
+    from plugin_contract.session.url_scope import is_loopback_host
 
 _EXPORTS = {
     "Secret": "plugin_contract.secret",
@@ -143,6 +145,9 @@ _EXPORTS = {
     "conda_auth_handlers_for": "plugin_contract.session.conda_bridge",
     "make_auth_handler": "plugin_contract.session.conda_bridge",
     "CondaSessionClass": "plugin_contract.session.types",
+    "is_loopback_host": "plugin_contract.session.url_scope",
+    "safe_url": "plugin_contract.session.channels",
+    "UnsafeRedirect": "plugin_contract.session.base",
 }
 
 __all__ = [
@@ -168,15 +173,18 @@ __all__ = [
     "SessionRegistry",
     "StatusRequest",
     "UnknownSessionError",
+    "UnsafeRedirect",
     "check_transport",
     "clear_session_cache",
     "conda_auth_handlers_for",
     "forget_remembered",
     "get_session",
+    "is_loopback_host",
     "make_auth_handler",
     "remember",
     "remembered",
     "run_before_actions",
+    "safe_url",
 ]
 
 __getattr__ = lazy_getattr(__name__, _EXPORTS)

@@ -7,9 +7,12 @@ auth plugin needs:
 
 - :meth:`CondaSession.add_credentials` is called only for requests *inside* the matched
   channel (scheme, host, port and whole path segments); subclasses put their header there;
-- on a redirect that leaves the channel's origin every header in
-  :attr:`CondaSession.sensitive_headers` is removed, and credentials are re-added only when the
-  target is inside the channel again;
+- on a redirect to any URL outside the channel (another origin, or another path on the same
+  origin) every header in :attr:`CondaSession.sensitive_headers` is removed, and credentials
+  are re-added only when the target is inside the channel again;
+- redirects are followed only to ``http``/``https`` (never ``file://`` or another scheme);
+- a condarc ``ssl_verify`` of ``false`` or a CA path wins over ``REQUESTS_CA_BUNDLE`` /
+  ``CURL_CA_BUNDLE``, as in conda;
 - :meth:`CondaSession.refresh_credentials` lets a plugin refresh once after a 401 and retry;
 - ``repr()`` shows the class, session name and channel, never a credential.
 """
@@ -21,6 +24,7 @@ import platform
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any, ClassVar
+from urllib.parse import urljoin
 
 import requests
 from requests import PreparedRequest, Response
@@ -35,10 +39,11 @@ from plugin_contract.session.adapters import (
     TruststoreAdapter,
     make_retry,
 )
-from plugin_contract.session.channels import ChannelMatch, ChannelPattern, Origin
+from plugin_contract.session.channels import ChannelMatch, ChannelPattern, Origin, safe_url
 from plugin_contract.session.config import SessionConfig, setting_is_true
 from plugin_contract.session.credentials import CredentialStore
 from plugin_contract.session.errors import CredentialsError
+from plugin_contract.session.url_scope import is_followable_redirect
 
 NETWORK_SCHEMES = ("http://", "https://", "ftp://", "s3://")
 ALLOW_HTTP_SETTING = "allow_http"
@@ -130,14 +135,30 @@ class CondaSession(requests.Session):
         return request
 
     def rebuild_auth(self, prepared_request: PreparedRequest, response: Response) -> None:
-        """On a redirect: strip sensitive headers when leaving the origin; re-add in scope."""
+        """On a redirect: strip sensitive headers; re-add credentials only inside the channel.
+
+        One rule for every session: a same-origin redirect to another path is outside the
+        channel just as another host is."""
         target = prepared_request.url or ""
-        source = response.request.url if response.request is not None else ""
-        if not _same_origin(source or "", target):
-            for name in self.sensitive_headers:
-                prepared_request.headers.pop(name, None)
+        for name in self.sensitive_headers:
+            prepared_request.headers.pop(name, None)
         if self.in_scope(target):
             self.add_credentials(prepared_request)
+
+    def get_redirect_target(self, resp: Response) -> str | None:
+        """The redirect target; refused (``UnsafeRedirect``) unless it is http(s)."""
+        location = super().get_redirect_target(resp)
+        if location is None:
+            return None
+        absolute = urljoin(resp.url or "", location)
+        if not is_followable_redirect(absolute):
+            resp.close()
+            raise UnsafeRedirect(
+                f"refusing to follow a redirect from {safe_url(resp.url or '')} to "
+                f"{safe_url(absolute)}: only http(s) redirects are followed",
+                response=resp,
+            )
+        return location
 
     def send(self, request: PreparedRequest, **kwargs: Any) -> Response:
         response = super().send(request, **kwargs)
@@ -166,6 +187,8 @@ class CondaSession(requests.Session):
         self, url: str | bytes | None, proxies: Any, stream: Any, verify: Any, cert: Any
     ) -> Any:
         settings = super().merge_environment_settings(url, proxies, stream, verify, cert)
+        if verify is None and self.verify is not True:
+            settings["verify"] = self.verify  # the condarc wins over *_CA_BUNDLE
         if self.proxies and url and self._bypass_proxy(str(url)):
             settings["proxies"] = {}
         return settings
@@ -314,11 +337,8 @@ def channel_for(text: str, config: SessionConfig) -> ChannelMatch:
     return ChannelMatch(pattern=pattern, session_name=None)
 
 
-def _same_origin(first: str, second: str) -> bool:
-    try:
-        return Origin.of(first) == Origin.of(second)
-    except Exception:
-        return False
+class UnsafeRedirect(requests.exceptions.InvalidSchema):
+    """A server redirected to a non-http(s) URL (e.g. ``file:///etc/passwd``)."""
 
 
 def _verify_value(value: bool | str) -> bool | str:

@@ -21,10 +21,10 @@ from pathlib import Path
 from urllib.parse import SplitResult, unquote, urlsplit
 
 from plugin_contract.errors import ConfigError
+from plugin_contract.session.url_scope import is_loopback_host, path_segments
 
 DEFAULT_PORTS = {"http": 80, "https": 443, "ftp": 21, "s3": 443, "file": 0}
 DEFAULT_CHANNEL_ALIAS = "https://conda.anaconda.org"
-LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 
 
 class ChannelPatternError(ConfigError):
@@ -41,7 +41,10 @@ class Origin:
 
     @classmethod
     def of(cls, url: str) -> Origin:
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+        except ValueError as error:
+            raise ConfigError(f"URL cannot be parsed: {_safe(url)}") from error
         scheme = parts.scheme.lower()
         try:
             port = parts.port
@@ -51,7 +54,7 @@ class Origin:
 
     @property
     def is_loopback(self) -> bool:
-        return self.host in LOOPBACK_HOSTS or self.host.startswith("127.")
+        return is_loopback_host(self.host)
 
     def __str__(self) -> str:
         default = DEFAULT_PORTS.get(self.scheme)
@@ -137,7 +140,10 @@ class ChannelPattern:
 
     def contains(self, url: str) -> bool:
         """Whether ``url`` is inside this channel: same scheme, host and port, path under it."""
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            return False
         if parts.scheme.lower() != self.scheme:
             return False
         host = (parts.hostname or "").lower().rstrip(".")
@@ -152,8 +158,8 @@ class ChannelPattern:
             return False
         if port != self.port:
             return False
-        segments = _segments(parts.path)
-        if ".." in segments:
+        segments = path_segments(parts.path)
+        if segments is None:
             return False
         return segments[: len(self.path_segments)] == self.path_segments
 

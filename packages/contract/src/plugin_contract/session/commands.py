@@ -6,11 +6,12 @@ import argparse
 import json
 import os
 import re
+import stat
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from plugin_contract.__about__ import __version__
 from plugin_contract.errors import ContractError, PluginError
@@ -38,8 +39,25 @@ CHUNK = 1 << 16
 HARMLESS_KEYS = frozenset({"username", "allow_http", "credential", "credential_source"})
 
 
+class _Parser(argparse.ArgumentParser):
+    """No abbreviated options (``--password`` is not ``--password-stdin``), and an error about
+    unrecognised arguments names only the options, never their values (maybe a password)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        prefix = "unrecognized arguments: "
+        if message.startswith(prefix):
+            names = [w.split("=", 1)[0] for w in message[len(prefix) :].split() if w[:1] == "-"]
+            shown = " ".join(names) or "(values not shown)"
+            message = f"{prefix}{shown} (values are not shown)"
+        super().error(message)
+
+
 def build_parser(registry: SessionRegistry) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=PROG,
         description="Per-channel network sessions for conda: log in, inspect, fetch.",
     )
@@ -125,6 +143,11 @@ def _login(args: argparse.Namespace, registry: SessionRegistry) -> int:
     config = registry.config
     name = args.session.strip().lower()
     cls = _session_class(registry, name)
+    if not any("login" in vars(k) for k in cls.__mro__ if k is not CondaSession):
+        raise SessionError(
+            f"session {name!r} has no credentials to log in with; pick an auth session "
+            "(e.g. --session basic-auth)"
+        )
     existing = channel_for(args.channel, config)
     channel = ChannelMatch(existing.pattern, name, dict(existing.settings), existing.source)
     store = CredentialStore()
@@ -290,13 +313,32 @@ def _status_message(session: Any, response: Any, where: str) -> str:
 
 
 def _write_atomically(target: Path, response: Any) -> None:
+    """Save the body to ``target``.
+
+    A regular file (or a new path) is replaced atomically (temp file, fsync, rename) and keeps
+    its mode. A symlink, device, FIFO or other non-regular file is written through, never
+    replaced: ``-o /dev/null`` stays a device, a symlink stays a symlink."""
     target = target.expanduser()
+    if target.is_symlink() or (target.exists() and not target.is_file()):
+        with target.open("wb") as out:
+            for chunk in response.iter_content(CHUNK):
+                out.write(chunk)
+        return
     target.parent.mkdir(parents=True, exist_ok=True)
+    mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else None
     handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:
         with os.fdopen(handle, "wb") as out:
             for chunk in response.iter_content(CHUNK):
                 out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        if mode is not None:
+            Path(temp).chmod(mode)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            Path(temp).chmod(0o666 & ~umask)
         Path(temp).replace(target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

@@ -50,7 +50,14 @@ class CredentialStore:
             ) from None
         if not isinstance(record, dict):
             raise CredentialStoreError(f"the keyring entry for {channel_key} is not a record")
-        return {str(k): str(v) for k, v in record.items()}
+        damaged = sorted(str(k) for k, v in record.items() if not isinstance(v, str))
+        if damaged:
+            raise CredentialStoreError(
+                f"the keyring entry for {channel_key} ({session_name}) is damaged: "
+                f"{', '.join(damaged)} is not a string; run `conda-session logout "
+                f"{channel_key}` and log in again"
+            )
+        return {str(k): v for k, v in record.items()}
 
     def save(self, session_name: str, channel_key: str, record: Mapping[str, str]) -> None:
         value = json.dumps(dict(record), sort_keys=True)
