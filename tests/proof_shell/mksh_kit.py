@@ -1,11 +1,12 @@
-"""How the contract's conformance kit drives mksh (the walkthrough proof) (tests only, never on activation)."""
+"""How the conformance kit drives mksh in the walkthrough proof (tests only)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from plugin_contract.testing.driver import ShellDriver
 from shell_proofsh.syntax import quote
+
+from plugin_contract.testing.driver import ShellDriver
 
 
 class PosixDriver(ShellDriver):

@@ -22,6 +22,13 @@ class ShellDriver:
 
     plugin: str = ""
     script_extension: str = ""
+    #: Spawn mode needs a terminal (the kit then types the commands on a pseudo-terminal,
+    #: and standard error is mixed into the output).
+    spawn_needs_tty: bool = False
+
+    def spawn_environ(self) -> dict[str, str]:
+        """Variables the kit adds when it spawns the shell (e.g. a plain line editor)."""
+        return {}
 
     def argv(self, executable: str, program: str, script: str) -> list[str]:
         """The command line running ``script`` non-interactively, start-up files skipped."""
@@ -78,8 +85,12 @@ class ShellDriver:
         """Start-up files (relative to ``$HOME``) that put ``folder`` first on PATH."""
         raise NotImplementedError
 
-    def cannot_represent(self, value: str) -> bool:
-        """Whether activation refuses ``value`` (with a warning) in this family."""
+    def refuses_prefix(self, prefix: str) -> bool:
+        """Whether activation refuses ``prefix`` (one error line, nothing changed)."""
+        return False
+
+    def refuses_value(self, value: str) -> bool:
+        """Whether activation skips a variable with this value (with a warning)."""
         return False
 
     def dump_env(self, path: str) -> str:

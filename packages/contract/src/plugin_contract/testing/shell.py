@@ -275,15 +275,25 @@ class ShellWorld:
         The plugin is chosen by name (another installed plugin may serve the same program)
         and the program by ``$SHELL``, as for a user whose login shell it is.
         """
+        argv = [
+            *(conda_shell_program(), "activate", *flags),
+            *("--shell", self.shell.plugin, "--", str(prefix)),
+        ]
+        text = "".join(line + "\n" for line in lines)
+        env = self.environ(
+            **{"SHELL": self.shell.executable, **self.driver.spawn_environ(), **extra}
+        )
+        if self.driver.spawn_needs_tty:
+            from plugin_contract.testing.pty_run import run_on_pty
+
+            status, output = run_on_pty(argv, text, env=env, cwd=str(self.root), timeout=TIMEOUT)
+            return subprocess.CompletedProcess(argv, status, output, output)
         return subprocess.run(
-            [
-                *(conda_shell_program(), "activate", *flags),
-                *("--shell", self.shell.plugin, "--", str(prefix)),
-            ],
-            input="".join(line + "\n" for line in lines),
+            argv,
+            input=text,
             capture_output=True,
             text=True,
-            env=self.environ(**{"SHELL": self.shell.executable, **extra}),
+            env=env,
             cwd=self.root,
             timeout=TIMEOUT,
             check=False,
@@ -380,7 +390,7 @@ class ShellConformance:
         cmd, dump = world.dump()
         end_cmd, end = world.dump()
         lines = [start_cmd, world.activate(prefix), cmd, world.deactivate(), end_cmd]
-        if world.driver.cannot_represent(str(prefix)):
+        if world.driver.refuses_prefix(str(prefix)):
             proc = world.run([start_cmd, world.activate(prefix), end_cmd])
             assert proc.returncode != 0, proc.stdout
             assert "cannot" in proc.stderr, proc.stderr
@@ -394,7 +404,7 @@ class ShellConformance:
         assert active["CONDA_PREFIX"] == str(prefix), repr(str(prefix))
         assert _path(active)[0] == str(prefix / "bin")
         for name, value in values.items():
-            if world.driver.cannot_represent(value):
+            if world.driver.refuses_value(value):
                 assert name not in active, (name, active.get(name))
                 assert name in proc.stderr, proc.stderr
                 assert "cannot" in proc.stderr, proc.stderr
@@ -642,8 +652,12 @@ class ShellConformance:
         prefix = world.make_env(name)
         prompt = world.root / "prompt.txt"
         proc = world.spawn(prefix, [world.show_prompt(prompt), world.driver.exit_with(0)])
-        assert proc.returncode == 0, proc.stderr
         assert not world.canary.exists(), "the prompt executed a command"
+        if world.driver.refuses_prefix(str(prefix)):
+            assert proc.returncode != 0, proc.stdout
+            assert "cannot" in proc.stderr, proc.stderr
+            return
+        assert proc.returncode == 0, proc.stderr
         assert prompt.read_text().startswith(f"({prefix}) ")
 
     def test_spawn_respects_changeps1_false(self, world: ShellWorld) -> None:
