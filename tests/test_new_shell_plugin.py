@@ -94,6 +94,7 @@ def test_a_scaffolded_shell_plugin_filled_for_mksh_passes_the_kit_installed_alon
 
     # 3. the contributor writes the syntax for mksh
     shutil.copyfile(ROOT / "tests" / "proof_shell" / "mksh_syntax.py", syntax)
+    shutil.copyfile(ROOT / "tests" / "proof_shell" / "mksh_kit.py", syntax.with_name("kit.py"))
     (package / "ci" / "apt.txt").write_text("mksh\n")
 
     # 4. build, install alone into a fresh venv, run the package's own tests there

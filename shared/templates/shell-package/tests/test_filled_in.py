@@ -6,15 +6,17 @@ import subprocess
 import sys
 from pathlib import Path
 
-from {{import_name}} import syntax
+from {{import_name}} import kit, syntax
 
 
 def test_every_fill_in_marker_is_written() -> None:
-    source = Path(syntax.__file__).read_text(encoding="utf-8").splitlines()
-    left = [
-        f"  syntax.py:{n}: {line.strip()}" for n, line in enumerate(source, 1) if "FILL IN" in line
-    ]
-    assert not left, "still to write in src/{{import_name}}/syntax.py:\n" + "\n".join(left)
+    left = []
+    for module in (syntax, kit):
+        path = Path(module.__file__ or "")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if "FILL IN" in line:
+                left.append(f"  {path.name}:{number}: {line.strip()}")
+    assert not left, "still to write in src/{{import_name}}/:\n" + "\n".join(left)
 
 
 def test_conda_shell_lists_the_plugin() -> None:
