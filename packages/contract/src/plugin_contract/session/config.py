@@ -39,28 +39,13 @@ FALSE_WORDS = frozenset({"0", "false", "no", "off"})
 
 
 def condarc_search_path(environ: Mapping[str, str] | None = None) -> list[Path]:
-    """conda's search path, lowest priority first; ``$CONDARC`` comes last."""
-    env = os.environ if environ is None else environ
-    home = Path(env.get("HOME") or Path.home())
-    xdg = Path(env.get("XDG_CONFIG_HOME") or home / ".config")
-    paths = [
-        Path("/etc/conda/.condarc"),
-        Path("/etc/conda/condarc"),
-        xdg / "conda" / ".condarc",
-        xdg / "conda" / "condarc",
-        home / ".conda" / ".condarc",
-        home / ".conda" / "condarc",
-        home / ".condarc",
-    ]
-    if env.get("CONDA_PREFIX"):
-        paths.append(Path(env["CONDA_PREFIX"]) / ".condarc")
-    if env.get("CONDARC"):
-        paths.append(Path(env["CONDARC"]).expanduser())
-    unique: list[Path] = []
-    for path in paths:
-        if path not in unique:
-            unique.append(path)
-    return unique
+    """conda's search path (existing files), lowest priority first; ``$CONDARC`` comes last.
+
+    The one reader, :func:`plugin_contract.condarc.search_path`, decides the order.
+    """
+    from plugin_contract.condarc import search_path
+
+    return [Path(path) for path in search_path(environ)]
 
 
 def user_condarc(environ: Mapping[str, str] | None = None) -> Path:
