@@ -108,3 +108,16 @@ def test_unwritable_output_is_one_line(tmp_path: Path) -> None:
     blocker.write_text("")
     proc = run(tmp_path, "fetch", local.as_uri(), "-o", str(blocker / "out.json"))
     one_line_error(proc, "a-file")
+
+
+def test_which_says_what_conda_picks_last_match_wins(tmp_path: Path) -> None:
+    (tmp_path / "home").mkdir()
+    (tmp_path / "home" / ".condarc").write_text(
+        "channel_alias: http://127.0.0.1:9\n"
+        "channel_settings:\n"
+        "  - channel: basic\n    auth: default\n"
+        "  - channel: http://127.0.0.1:9/*\n    auth: default\n"
+    )
+    proc = run(tmp_path, "which", "http://127.0.0.1:9/basic/noarch/repodata.json")
+    assert proc.returncode == 0, proc.stderr
+    assert "conda: auth default from entry http://127.0.0.1:9/* (last match wins)" in proc.stdout
