@@ -8,7 +8,7 @@ they win). Two per-channel forms are accepted, both flat string maps a real cond
 
     network_session_class: basic-auth        # global default (optional)
     channels:
-      - https://repo.example.com/private:    # the design's form
+      - https://repo.example.com/private:    # the old design form: conda crashes, we warn
           network_session_class: basic-auth
           username: ci-bot
     channel_settings:                        # conda's form; "auth" is accepted for "session"
@@ -101,6 +101,8 @@ class SessionConfig:
             read.append(path)
             for key in ("channels", "channel_settings"):
                 for item in _as_list(data.get(key), path, key):
+                    if key == "channels" and isinstance(item, Mapping):
+                        _warn_design_form(path)
                     entries.append((item, path))
             merged.update({k: v for k, v in data.items() if k not in ("channels",)})
         for name in ("network_session_class", "offline", "ssl_verify"):
@@ -141,6 +143,22 @@ class SessionConfig:
 
     def with_changes(self, **changes: Any) -> SessionConfig:
         return replace(self, **changes)
+
+
+_WARNED: set[Path] = set()
+
+
+def _warn_design_form(path: Path) -> None:
+    """One stderr line per file: conda 26.7 crashes on ``channels: - URL: {...}``."""
+    if path in _WARNED:
+        return
+    _WARNED.add(path)
+    import sys
+
+    sys.stderr.write(
+        f"conda-session: warning: {path}: 'channels: - URL: {{...}}' makes conda crash; "
+        "write it as a channel_settings entry (channel: URL/*, auth: NAME)\n"
+    )
 
 
 def _entry(item: Any, path: Path, alias: str) -> ChannelMatch | None:
