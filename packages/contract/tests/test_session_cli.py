@@ -114,3 +114,16 @@ def test_login_with_the_default_session_is_refused_and_writes_nothing(tmp_path: 
     proc = run(tmp_path, "login", "https://h.test/c", "--session", "default")
     one_line_error(proc, "no credentials to log in with")
     assert not (tmp_path / "home" / ".condarc").exists()
+
+
+def test_which_says_what_conda_picks_last_match_wins(tmp_path: Path) -> None:
+    (tmp_path / "home").mkdir()
+    (tmp_path / "home" / ".condarc").write_text(
+        "channel_alias: http://127.0.0.1:9\n"
+        "channel_settings:\n"
+        "  - channel: basic\n    auth: default\n"
+        "  - channel: http://127.0.0.1:9/*\n    auth: default\n"
+    )
+    proc = run(tmp_path, "which", "http://127.0.0.1:9/basic/noarch/repodata.json")
+    assert proc.returncode == 0, proc.stderr
+    assert "conda: auth default from entry http://127.0.0.1:9/* (last match wins)" in proc.stdout

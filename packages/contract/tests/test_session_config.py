@@ -120,3 +120,15 @@ def test_unknown_session_names_the_installed_ones(home: dict[str, str]) -> None:
     assert "'nope'" in message
     assert "alpha, default" in message
     assert registry.resolve("https://other.test/").session_name == "default"
+
+
+def test_design_form_warns_once_per_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rc = tmp_path / "design.condarc"
+    rc.write_text("channels:\n  - https://h.test/c:\n      network_session_class: default\n")
+    SessionConfig.load(environ={"HOME": str(tmp_path)}, paths=[rc])
+    SessionConfig.load(environ={"HOME": str(tmp_path)}, paths=[rc])
+    err = capsys.readouterr().err
+    assert err.count("makes conda crash") == 1
+    assert "channel_settings" in err

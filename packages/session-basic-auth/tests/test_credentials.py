@@ -97,6 +97,22 @@ def test_netrc_is_the_last_stored_source(home: dict[str, str], server: ChannelSe
     assert registry_for(home).get_session(server.url + REPODATA).get(server.url + REPODATA).ok
 
 
+def test_netrc_without_a_usable_keyring(home: dict[str, str], server: ChannelServer) -> None:
+    import keyring
+    from keyring.backends.fail import Keyring as FailKeyring
+
+    Path(home["NETRC"]).write_text(f"machine 127.0.0.1 login {USER} password {PASSWORD}\n")
+    Path(home["NETRC"]).chmod(0o600)
+    write_condarc(home, server)
+    previous = keyring.get_keyring()
+    keyring.set_keyring(FailKeyring())
+    try:
+        session = registry_for(home).get_session(server.url + REPODATA)
+        assert session.get(server.url + REPODATA).ok
+    finally:
+        keyring.set_keyring(previous)
+
+
 def test_missing_credentials_fail_closed_naming_the_sources(
     home: dict[str, str], server: ChannelServer
 ) -> None:

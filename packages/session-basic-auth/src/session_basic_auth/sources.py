@@ -20,7 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from plugin_contract.devpi import Secret
-from plugin_contract.session import ChannelMatch, CredentialsError, CredentialStore, remembered
+from plugin_contract.session import (
+    ChannelMatch,
+    CredentialsError,
+    CredentialStore,
+    CredentialStoreError,
+    remembered,
+)
 
 SESSION_NAME = "basic-auth"
 ENV_ROOT = "CONDA_BASIC_AUTH"
@@ -85,7 +91,12 @@ def find_credentials(
             Secret(password, f"file:{password_file}"),
             f"secret file {password_file}",
         )
-    record = store.load(SESSION_NAME, channel.key)
+    keyring_error: CredentialStoreError | None = None
+    try:
+        record = store.load(SESSION_NAME, channel.key)
+    except CredentialStoreError as error:
+        # No usable keyring (headless CI): ~/.netrc still applies, as it does in plain conda.
+        record, keyring_error = None, error
     if record and record.get("password"):
         return FoundCredentials(
             record.get("username", ""), Secret(record["password"], "keyring"), "keyring"
@@ -93,6 +104,8 @@ def find_credentials(
     from_netrc = _netrc_credentials(channel, environ)
     if from_netrc is not None:
         return from_netrc
+    if keyring_error is not None and remembered(SESSION_NAME, channel.key) is None:
+        raise keyring_error
     kept = remembered(SESSION_NAME, channel.key)
     if kept and kept.get("password"):
         return FoundCredentials(

@@ -252,6 +252,7 @@ def _which(args: argparse.Namespace, registry: SessionRegistry) -> int:
         "channel": channel.key if channel else None,
         "source": str(channel.source) if channel and channel.source else None,
         "settings": redact(channel.settings) if channel else {},
+        "conda": _conda_choice(args.url, registry),
     }
     if args.json:
         print(json.dumps(result, indent=2))
@@ -264,7 +265,27 @@ def _which(args: argparse.Namespace, registry: SessionRegistry) -> int:
         print(f"channel: {result['channel']}   from: {result['source']}")
         for key, value in result["settings"].items():
             print(f"  {key}: {value}")
+    conda = result["conda"]
+    if conda["channel"] is None:
+        print("conda: no channel_settings entry matches (conda uses a plain session)")
+    else:
+        print(f"conda: auth {conda['auth']} from entry {conda['channel']} (last match wins)")
     return 0
+
+
+def _conda_choice(url: str, registry: SessionRegistry) -> dict[str, Any]:
+    """The channel_settings entry real conda 26.7 picks for ``url``, read by the one reader."""
+    from plugin_contract import condarc
+    from plugin_contract.conda_match import conda_pick
+
+    environ = registry.config.environ or None
+    rc = condarc.load(environ)
+    entries = rc.channel_settings
+    index = conda_pick(url, entries, rc.channel_alias)
+    if index is None:
+        return {"channel": None, "auth": None}
+    entry = entries[index]
+    return {"channel": str(entry.get("channel")), "auth": entry.get("auth") or None}
 
 
 def _fetch(args: argparse.Namespace, registry: SessionRegistry) -> int:

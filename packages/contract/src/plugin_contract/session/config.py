@@ -8,7 +8,7 @@ they win). Two per-channel forms are accepted, both flat string maps a real cond
 
     network_session_class: basic-auth        # global default (optional)
     channels:
-      - https://repo.example.com/private:    # the design's form
+      - https://repo.example.com/private:    # the old design form: conda crashes, we warn
           network_session_class: basic-auth
           username: ci-bot
     channel_settings:                        # conda's form; "auth" is accepted for "session"
@@ -39,28 +39,13 @@ FALSE_WORDS = frozenset({"0", "false", "no", "off"})
 
 
 def condarc_search_path(environ: Mapping[str, str] | None = None) -> list[Path]:
-    """conda's search path, lowest priority first; ``$CONDARC`` comes last."""
-    env = os.environ if environ is None else environ
-    home = Path(env.get("HOME") or Path.home())
-    xdg = Path(env.get("XDG_CONFIG_HOME") or home / ".config")
-    paths = [
-        Path("/etc/conda/.condarc"),
-        Path("/etc/conda/condarc"),
-        xdg / "conda" / ".condarc",
-        xdg / "conda" / "condarc",
-        home / ".conda" / ".condarc",
-        home / ".conda" / "condarc",
-        home / ".condarc",
-    ]
-    if env.get("CONDA_PREFIX"):
-        paths.append(Path(env["CONDA_PREFIX"]) / ".condarc")
-    if env.get("CONDARC"):
-        paths.append(Path(env["CONDARC"]).expanduser())
-    unique: list[Path] = []
-    for path in paths:
-        if path not in unique:
-            unique.append(path)
-    return unique
+    """conda's search path (existing files), lowest priority first; ``$CONDARC`` comes last.
+
+    The one reader, :func:`plugin_contract.condarc.search_path`, decides the order.
+    """
+    from plugin_contract.condarc import search_path
+
+    return [Path(path) for path in search_path(environ)]
 
 
 def user_condarc(environ: Mapping[str, str] | None = None) -> Path:
@@ -116,6 +101,8 @@ class SessionConfig:
             read.append(path)
             for key in ("channels", "channel_settings"):
                 for item in _as_list(data.get(key), path, key):
+                    if key == "channels" and isinstance(item, Mapping):
+                        _warn_design_form(path)
                     entries.append((item, path))
             merged.update({k: v for k, v in data.items() if k not in ("channels",)})
         for name in ("network_session_class", "offline", "ssl_verify"):
@@ -156,6 +143,22 @@ class SessionConfig:
 
     def with_changes(self, **changes: Any) -> SessionConfig:
         return replace(self, **changes)
+
+
+_WARNED: set[Path] = set()
+
+
+def _warn_design_form(path: Path) -> None:
+    """One stderr line per file: conda 26.7 crashes on ``channels: - URL: {...}``."""
+    if path in _WARNED:
+        return
+    _WARNED.add(path)
+    import sys
+
+    sys.stderr.write(
+        f"conda-session: warning: {path}: 'channels: - URL: {{...}}' makes conda crash; "
+        "write it as a channel_settings entry (channel: URL/*, auth: NAME)\n"
+    )
 
 
 def _entry(item: Any, path: Path, alias: str) -> ChannelMatch | None:
