@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -326,9 +327,17 @@ def test_metrics_and_cli_status(env: Env) -> None:
     index = env.index("metrics", notify_targets="ci", notify_events="file_uploaded")
     env.upload(index, "theta", "1.0")
     wait_events(env.ci, index, 1)
-    status = env.server.get_json("/+status")
-    assert isinstance(status, dict)
-    metrics = {name: value for name, _, value in status["result"]["metrics"]}
+    # The receiver records the request before the worker has read the answer and marked the
+    # delivery done in the outbox, so the counter may lag the arrival briefly (the race that
+    # made this test flaky): poll it, bounded.
+    deadline = time.monotonic() + 30
+    while True:
+        status = env.server.get_json("/+status")
+        assert isinstance(status, dict)
+        metrics = {name: value for name, _, value in status["result"]["metrics"]}
+        if metrics["devpi_notify_delivered"] >= 1 or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
     assert metrics["devpi_notify_delivered"] >= 1
     for name in ("devpi_notify_queued", "devpi_notify_failed"):
         assert name in metrics

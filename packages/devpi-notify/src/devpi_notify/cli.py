@@ -63,7 +63,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         outbox = open_outbox(args.serverdir)
         if args.command == "status":
-            return show_status(outbox, as_json=args.json, limit=args.limit)
+            code = show_status(outbox, as_json=args.json, limit=args.limit)
+            sys.stdout.flush()  # a closed pipe shows here, inside the handler below
+            return code
         if args.command == "retry":
             count = outbox.requeue(states=[DEAD], event_id=args.event_id, target=args.target)
             print(f"requeued {count} dead letter(s)")
@@ -77,6 +79,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             since_serial=args.since_serial,
         )
         print(f"requeued {count} delivery(ies) for replay")
+        return 0
+    except BrokenPipeError:
+        # `devpi-notify status | head`: the reader left; exit quietly like other CLIs
+        # (stdout is pointed at devnull so the interpreter's final flush cannot fail again).
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
         return 0
     except CliError as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)

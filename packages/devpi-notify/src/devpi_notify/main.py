@@ -19,6 +19,7 @@ from plugin_contract.errors import ContractError
 
 log = logging.getLogger("devpi_notify")
 INDEX_KEYS = ("notify_targets", "notify_events", "notify_projects")
+INDEX_KEYS_PLUGIN = "devpi-notify-index-keys"
 _services: weakref.WeakKeyDictionary[Any, NotifyService] = weakref.WeakKeyDictionary()
 
 
@@ -35,11 +36,21 @@ def devpiserver_add_parser_options(parser: Any) -> None:
     )
 
 
-@hookimpl
-def devpiserver_indexconfig_defaults(index_type: str) -> dict[str, list[str]] | None:
-    if index_type != "stage":
-        return None
-    return {key: [] for key in INDEX_KEYS}
+class IndexKeys:
+    """The per-index keys, registered on a server's own plugin manager only when that server
+    has ``--notify-config``: unconfigured, devpi-notify adds no key to any index and devpi
+    itself refuses ``notify_*`` settings, so an index stays valid after uninstalling."""
+
+    @hookimpl
+    def devpiserver_indexconfig_defaults(self, index_type: str) -> dict[str, list[str]] | None:
+        if index_type != "stage":
+            return None
+        return {key: [] for key in INDEX_KEYS}
+
+
+def register_index_keys(pluginmanager: Any) -> None:
+    if pluginmanager.get_plugin(INDEX_KEYS_PLUGIN) is None:
+        pluginmanager.register(IndexKeys(), name=INDEX_KEYS_PLUGIN)
 
 
 @hookimpl
@@ -57,6 +68,7 @@ def devpiserver_pyramid_configure(config: Any, pyramid_config: Any) -> None:
         notify_config = load_notify_config(path)
     except ContractError as error:
         raise Fatal(f"devpi-notify: {error}") from None
+    register_index_keys(config.pluginmanager)
     if xom.is_replica() and not notify_config.worker.send_on_replica:
         log.info("devpi-notify: replica without worker.send_on_replica: sending nothing")
         return
