@@ -1,9 +1,10 @@
 """The contributor path, end to end: scaffold a shell plugin, fill it in, release it alone.
 
-In a temporary copy of the repository: ``nox -s new -- shell-proofsh``, write its syntax for
-mksh (``proof_shell/mksh_syntax.py``), check that CI selection and the release check find
-it, build it, install it alone (with plugin-contract) into a fresh venv and run its own
-tests there: the FILL IN check and the contract's conformance kit against the real mksh.
+In a temporary copy of the repository: ``nox -s new -- shell-yash``, write its syntax for
+yash (``proof_shell/yash_syntax.py``; a POSIX-family shell that shell-posix does not serve),
+check that CI selection and the release check find it, build it, install it alone (with
+plugin-contract) into a fresh venv and run its own tests there: the FILL IN check and the
+contract's conformance kit against the real yash.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from testharness.repo import ROOT, build_wheel
 
 pytestmark = pytest.mark.slow
 
-DIST = "shell-proofsh"
-IMPORT = "shell_proofsh"
+DIST = "shell-yash"
+IMPORT = "shell_yash"
 COPIED = ("noxfile.py", "pyproject.toml", "scripts", "shared", "packages/contract")
 IGNORED = shutil.ignore_patterns("__pycache__", ".venv", ".nox", "node_modules", "dist", "build")
 
@@ -63,12 +64,12 @@ def repo_copy(tmp_path: Path) -> Path:
     return copy
 
 
-def test_a_scaffolded_shell_plugin_filled_for_mksh_passes_the_kit_installed_alone(
+def test_a_scaffolded_shell_plugin_filled_for_yash_passes_the_kit_installed_alone(
     repo_copy: Path, tmp_path: Path
 ) -> None:
     nox = require_tool("nox", "python3 -m pip install nox")
     uv = require_tool("uv", "python3 -m pip install uv")
-    mksh = require_tool("mksh", "apt-get install -y mksh")
+    yash = require_tool("yash", "apt-get install -y yash")
 
     # 1. scaffold through nox, as a contributor would
     out = ok(run([nox, "-f", str(repo_copy / "noxfile.py"), "-s", "new", "--", DIST]))
@@ -92,10 +93,10 @@ def test_a_scaffolded_shell_plugin_filled_for_mksh_passes_the_kit_installed_alon
     )
     assert f"folder=packages/{DIST}" in release
 
-    # 3. the contributor writes the syntax for mksh
-    shutil.copyfile(ROOT / "tests" / "proof_shell" / "mksh_syntax.py", syntax)
-    shutil.copyfile(ROOT / "tests" / "proof_shell" / "mksh_kit.py", syntax.with_name("kit.py"))
-    (package / "ci" / "apt.txt").write_text("mksh\n")
+    # 3. the contributor writes the syntax for yash
+    shutil.copyfile(ROOT / "tests" / "proof_shell" / "yash_syntax.py", syntax)
+    shutil.copyfile(ROOT / "tests" / "proof_shell" / "yash_kit.py", syntax.with_name("kit.py"))
+    (package / "ci" / "apt.txt").write_text("yash\n")
 
     # 4. build, install alone into a fresh venv, run the package's own tests there
     wheels = tmp_path / "wheels"
@@ -117,7 +118,7 @@ def test_a_scaffolded_shell_plugin_filled_for_mksh_passes_the_kit_installed_alon
     names = {line.split("==")[0].lower() for line in listed.split()}
     assert not {"shell-posix", "shell-fish", "requests"} & names, names
     shells = ok(run([str(venv / "bin" / "conda-shell"), "shells"]))
-    assert "proofsh" in shells
+    assert "yash" in shells
 
     tests = tmp_path / "plugin-tests"
     shutil.copytree(package / "tests", tests)
@@ -125,9 +126,9 @@ def test_a_scaffolded_shell_plugin_filled_for_mksh_passes_the_kit_installed_alon
         [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rs", str(tests)],
         cwd=tmp_path,
         env={
-            "PATH": f"{venv / 'bin'}:{Path(mksh).parent}:/usr/bin:/bin",
+            "PATH": f"{venv / 'bin'}:{Path(yash).parent}:/usr/bin:/bin",
             "HOME": str(tmp_path),
-            "CI": "true",  # a missing mksh must fail here, never skip
+            "CI": "true",  # a missing yash must fail here, never skip
             "PLUGIN_CONTRACT_CACHE_DIR": str(tmp_path / "cache"),
         },
     )

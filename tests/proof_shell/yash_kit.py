@@ -1,16 +1,16 @@
-"""How the conformance kit drives mksh in the walkthrough proof (tests only)."""
+"""How the conformance kit drives yash in the walkthrough proof (tests only)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from shell_proofsh.syntax import quote
+from shell_yash.syntax import quote
 
 from plugin_contract.testing.driver import ShellDriver
 
 
-class PosixDriver(ShellDriver):
-    plugin = "proofsh"
+class YashDriver(ShellDriver):
+    plugin = "yash"
     script_extension = ".sh"
 
     def argv(self, executable: str, program: str, script: str) -> list[str]:
@@ -65,7 +65,7 @@ class PosixDriver(ShellDriver):
 
     def rc_files(self, folder: str) -> dict[str, str]:
         line = f'export PATH={quote(folder)}":$PATH"\n'
-        return dict.fromkeys((".bashrc", ".zshrc", ".shrc", ".kshrc", ".mkshrc"), line)
+        return dict.fromkeys((".yashrc",), line)
 
 
-DRIVER = PosixDriver()
+DRIVER = YashDriver()

@@ -1,9 +1,10 @@
 # os.path on purpose: this module is imported on every activation.
 # ruff: noqa: PTH118
-"""What a contributor writes into a scaffolded ``shell-proofsh``: the syntax of mksh.
+"""What a contributor writes into a scaffolded ``shell-yash``: the syntax of yash.
 
 The cross-package test ``test_new_shell_plugin.py`` copies this over the template's
-``syntax.py`` (every marker written) and runs the conformance kit against real mksh.
+``syntax.py`` (every marker written) and runs the conformance kit against real yash,
+a POSIX-family shell that shell-posix does not serve.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-PROGRAMS = ("mksh",)
+PROGRAMS = ("yash",)
 
 
 def quote(value: str) -> str:
@@ -38,19 +39,19 @@ conda_shell() {
             case " $* " in
                 *" --spawn "*|*" --json "*) command @EXE@ "$@"; return ;;
             esac
-            __proofsh_cmd="$1"
+            __yash_cmd="$1"
             shift
-            __proofsh_code="$(PS1="${PS1:-}" command @EXE@ "$__proofsh_cmd" \\
-                --eval --shell proofsh "$@")" || {
-                __proofsh_status=$?
-                unset __proofsh_cmd __proofsh_code
-                return "$__proofsh_status"
+            __yash_code="$(PS1="${PS1:-}" command @EXE@ "$__yash_cmd" \\
+                --eval --shell yash "$@")" || {
+                __yash_status=$?
+                unset __yash_cmd __yash_code
+                return "$__yash_status"
             }
-            unset __proofsh_cmd
-            eval "$__proofsh_code"
-            __proofsh_status=$?
-            unset __proofsh_code
-            return "$__proofsh_status"
+            unset __yash_cmd
+            eval "$__yash_code"
+            __yash_status=$?
+            unset __yash_code
+            return "$__yash_status"
             ;;
         *) command @EXE@ "$@" ;;
     esac
@@ -69,28 +70,22 @@ def write_private(path: str, text: str) -> None:
 
 
 def spawn(request: SpawnRequest) -> SpawnCommand:
-    """mksh reads ``$ENV`` (default ``~/.mkshrc``) when interactive: chain the user's file."""
-    shim = os.path.join(request.workdir, "env.sh")
-    on_exit = f'__proofsh_status=$?\n{request.on_exit}\nexit "$__proofsh_status"'
+    """yash reads ``~/.yashrc`` when interactive: an ``--rcfile`` shim chains it first."""
+    shim = os.path.join(request.workdir, "rc.sh")
+    on_exit = f'__yash_status=$?\n{request.on_exit}\nexit "$__yash_status"'
     write_private(
         shim,
-        'if [ -n "${__PROOFSH_ENV+x}" ]; then ENV=$__PROOFSH_ENV; unset __PROOFSH_ENV; '
-        "else unset ENV; fi\n"
-        '__proofsh_rc=${ENV-"$HOME/.mkshrc"}\n'
-        'if [ -n "$__proofsh_rc" ] && [ -f "$__proofsh_rc" ]; then . "$__proofsh_rc"; fi\n'
-        "unset __proofsh_rc\n"
+        'if [ -f "$HOME/.yashrc" ]; then . "$HOME/.yashrc"; fi\n'
         f"{request.activation}\n"
         f"trap {quote(on_exit)} EXIT\n"
         f"command rm -rf -- {quote(request.workdir)}\n",
     )
-    return SpawnCommand(
-        [request.executable, "-i"], {"ENV": shim, "__PROOFSH_ENV": request.environ.get("ENV")}
-    )
+    return SpawnCommand([request.executable, "-i", f"--rcfile={shim}"])
 
 
 SHELL = CondaShellPlugins(
-    name="proofsh",
-    summary="mksh, from the contributor walkthrough",
+    name="yash",
+    summary="yash, from the contributor walkthrough",
     script_path=None,
     pathsep_join=pathsep_join,
     sep="/",
