@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from plugin_contract.conda_match import canonical_name, conda_pick
 
 ALIAS = "http://127.0.0.1:8000"
@@ -25,3 +27,41 @@ def test_last_match_wins_and_plain_url_is_exact() -> None:
     assert conda_pick("https://127.0.0.1:8000/basic/noarch/r.json", entries[1:], ALIAS) is None
     exact_only = [{"channel": "http://127.0.0.1:8000/basic", "auth": "x"}]
     assert conda_pick(f"{ALIAS}/basic/noarch/repodata.json", exact_only, ALIAS) is None
+
+
+def test_login_entry_under_alias_is_the_canonical_name_conda_matches(tmp_path: Path) -> None:
+    from plugin_contract.conda_match import entry_channel
+    from plugin_contract.session.channels import ChannelPattern
+    from plugin_contract.session.condarc_writer import upsert_channel_entry
+    from plugin_contract.session.config import SessionConfig
+
+    condarc = tmp_path / ".condarc"
+    condarc.write_text(
+        f"channel_alias: {ALIAS}\nchannel_settings:\n  - channel: {ALIAS}/basic\n    auth: stale\n",
+        encoding="utf-8",
+    )
+    pattern = ChannelPattern.parse("basic", ALIAS)
+    text = entry_channel(pattern.text, ALIAS)
+    assert text == "basic"
+    upsert_channel_entry(condarc, pattern, {"auth": "basic-auth"}, ALIAS, text)
+    assert condarc.read_text(encoding="utf-8").count("channel:") == 1
+    assert "- channel: basic\n" in condarc.read_text(encoding="utf-8")
+    entries = [{"channel": "basic", "auth": "basic-auth"}]
+    url = f"{ALIAS}/basic/noarch/repodata.json"
+    assert conda_pick(url, entries, ALIAS) == 0
+    config = SessionConfig.load(environ={"CONDARC": str(condarc)}, paths=[condarc])
+    match = config.match(url)
+    assert match is not None
+    assert (match.key, match.session_name) == (f"{ALIAS}/basic", "basic-auth")
+
+
+def test_login_entry_for_a_url_is_what_conda_matches() -> None:
+    from plugin_contract.conda_match import entry_channel
+
+    assert entry_channel(f"{ALIAS}/basic", ALIAS + "/") == "basic"
+    assert entry_channel("https://h.test/c", ALIAS) == "https://h.test/c"
+    assert (
+        conda_pick("https://h.test/c/noarch/r.json", [{"channel": "https://h.test/c"}], ALIAS) == 0
+    )
+    assert entry_channel(f"{ALIAS}/*", ALIAS) == f"{ALIAS}/*"
+    assert entry_channel(ALIAS, ALIAS) == ALIAS

@@ -57,3 +57,17 @@ def conda_pick(url: str, entries: Sequence[Mapping[str, Any]], channel_alias: st
         if fnmatch(parsed.netloc + parsed.path, pattern.netloc + pattern.path):
             chosen = index
     return chosen
+
+
+def entry_channel(pattern_text: str, channel_alias: str) -> str:
+    """The ``channel:`` value conda 26.7 matches for the channel ``pattern_text`` (a URL).
+
+    Under ``channel_alias`` conda compares entries with the canonical (short) name, so
+    ``http://alias/basic`` is written as ``basic``; a URL outside the alias is its own
+    canonical name, and a ``*`` pattern is matched by ``fnmatch`` as written.
+    """
+    text = pattern_text.rstrip("/")
+    alias = channel_alias.rstrip("/")
+    if "*" in text or not text.startswith(alias + "/"):
+        return text
+    return text[len(alias) + 1 :].strip("/") or text

@@ -166,12 +166,22 @@ def _login(args: argparse.Namespace, registry: SessionRegistry) -> int:
     path = user_condarc(config.environ)
     try:
         entry = {"auth": name, **settings}
-        upsert_channel_entry(path, channel.pattern, entry, config.channel_alias)
+        text = _entry_text(channel, config.environ)
+        upsert_channel_entry(path, channel.pattern, entry, config.channel_alias, text)
     except BaseException:
         cls.logout(LogoutRequest(channel, name, config, store, config.environ))
         raise
     print(f"logged in to {channel.key} with {name}; channel entry written to {path}")
     return 0
+
+
+def _entry_text(channel: ChannelMatch, environ: Mapping[str, str]) -> str:
+    """The entry's ``channel:`` in the form conda matches (``basic`` under channel_alias)."""
+    from plugin_contract import condarc
+    from plugin_contract.conda_match import entry_channel
+
+    alias = condarc.load(dict(environ) or None).channel_alias
+    return entry_channel(channel.pattern.text, alias)
 
 
 def _logout(args: argparse.Namespace, registry: SessionRegistry) -> int:

@@ -58,9 +58,16 @@ def _same_channel(item: Any, pattern: ChannelPattern, alias: str) -> bool:
 
 
 def upsert_channel_entry(
-    path: Path, pattern: ChannelPattern, entry: Mapping[str, str], alias: str
+    path: Path,
+    pattern: ChannelPattern,
+    entry: Mapping[str, str],
+    alias: str,
+    channel_text: str | None = None,
 ) -> Mapping[str, Any]:
-    """Replace any entry for ``pattern`` with ``entry``; return the file's previous content."""
+    """Replace any entry for ``pattern`` with ``entry``; return the file's previous content.
+
+    ``channel_text`` is what to write as ``channel:`` (default: the pattern as written).
+    """
     data = _load(path)
     previous = dict(data)
     settings = [
@@ -68,7 +75,7 @@ def upsert_channel_entry(
         for item in list(data.get("channel_settings") or [])
         if not _same_channel(item, pattern, alias)
     ]
-    settings.append({"channel": pattern.text, **entry})
+    settings.append({"channel": channel_text or pattern.text, **entry})
     data["channel_settings"] = settings
     _save(path, data)
     return previous
