@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from shell_fish.kit import DRIVER
+
 from plugin_contract.testing.shell import ShellWorld, shell_under_test
 
 
 def test_help_and_activation_in_a_script(tmp_path: Path) -> None:
     world = ShellWorld(
-        shell_under_test("fish", "fish", install_hint="apt-get install -y fish"), tmp_path
+        shell_under_test("fish", "fish", driver=DRIVER, install_hint="apt-get install -y fish"),
+        tmp_path,
     )
     prefix = world.make_env("scripted")
     proc = world.run(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from shell_fish.kit import DRIVER
 
 from plugin_contract.testing.shell import ShellWorld, shell_under_test
 
@@ -13,7 +14,8 @@ from plugin_contract.testing.shell import ShellWorld, shell_under_test
 @pytest.fixture
 def world(tmp_path: Path) -> ShellWorld:
     return ShellWorld(
-        shell_under_test("fish", "fish", install_hint="apt-get install -y fish"), tmp_path
+        shell_under_test("fish", "fish", driver=DRIVER, install_hint="apt-get install -y fish"),
+        tmp_path,
     )
 
 

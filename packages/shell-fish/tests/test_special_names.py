@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from shell_fish.kit import DRIVER
+
 from plugin_contract.testing.shell import ShellWorld, comparable, read_env, shell_under_test
 
 SPECIAL = ["status", "fish_greeting", "fish_user_paths", "version", "SHLVL", "PWD"]
@@ -11,7 +13,8 @@ SPECIAL = ["status", "fish_greeting", "fish_user_paths", "version", "SHLVL", "PW
 
 def test_special_names_are_refused_with_one_warning_each(tmp_path: Path) -> None:
     world = ShellWorld(
-        shell_under_test("fish", "fish", install_hint="apt-get install -y fish"), tmp_path
+        shell_under_test("fish", "fish", driver=DRIVER, install_hint="apt-get install -y fish"),
+        tmp_path,
     )
     prefix = world.make_env(
         "special", env_vars={**dict.fromkeys(SPECIAL, "0"), "PLAIN_VAR": "kept"}

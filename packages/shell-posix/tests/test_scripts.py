@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from shell_posix.kit import DRIVER
 
 from plugin_contract.testing.shell import ShellWorld, shell_under_test
 
@@ -14,7 +15,9 @@ INSTALL = "apt-get install -y bash dash zsh ksh mksh busybox"
 
 @pytest.fixture(params=["bash", "dash", "zsh", "ksh", "mksh", "busybox"])
 def world(request: pytest.FixtureRequest, tmp_path: Path) -> ShellWorld:
-    return ShellWorld(shell_under_test("posix", request.param, install_hint=INSTALL), tmp_path)
+    return ShellWorld(
+        shell_under_test("posix", request.param, driver=DRIVER, install_hint=INSTALL), tmp_path
+    )
 
 
 def test_dashed_command_activates_in_a_script(world: ShellWorld) -> None:

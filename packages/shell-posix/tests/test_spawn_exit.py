@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 
 import pytest
+from shell_posix.kit import DRIVER
 
 from plugin_contract.testing.shell import (
     ShellUnderTest,
@@ -21,7 +22,9 @@ INSTALL = "apt-get install -y bash dash zsh ksh mksh"
 
 @pytest.fixture(params=["bash", "dash", "zsh", "ksh", "mksh"])
 def world(request: pytest.FixtureRequest, tmp_path: object) -> ShellWorld:
-    shell: ShellUnderTest = shell_under_test("posix", request.param, install_hint=INSTALL)
+    shell: ShellUnderTest = shell_under_test(
+        "posix", request.param, driver=DRIVER, install_hint=INSTALL
+    )
     return ShellWorld(shell, tmp_path)  # type: ignore[arg-type]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from shell_posix.kit import DRIVER
 
 from plugin_contract.testing.shell import ShellWorld, comparable, read_env, shell_under_test
 
@@ -27,7 +28,9 @@ SPECIAL = [
 
 @pytest.fixture(params=["bash", "dash", "zsh", "ksh", "mksh", "busybox"])
 def world(request: pytest.FixtureRequest, tmp_path: Path) -> ShellWorld:
-    return ShellWorld(shell_under_test("posix", request.param, install_hint=INSTALL), tmp_path)
+    return ShellWorld(
+        shell_under_test("posix", request.param, driver=DRIVER, install_hint=INSTALL), tmp_path
+    )
 
 
 def test_special_names_are_refused_with_one_warning_each(world: ShellWorld) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from plugin_contract.testing.driver import ShellDriver
+from plugin_contract.testing import ShellDriver
 from shell_csh.syntax import quote
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 
-from plugin_contract.shell.types import CondaShellPlugins, SpawnCommand, SpawnRequest
+from plugin_contract.shell import CondaShellPlugins, SpawnCommand, SpawnRequest
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

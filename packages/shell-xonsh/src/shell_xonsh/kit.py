@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from plugin_contract.testing.driver import ShellDriver
+from plugin_contract.testing import ShellDriver
 
 
 def _py(value: str) -> str:

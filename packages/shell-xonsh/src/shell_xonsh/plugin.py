@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from plugin_contract.conda import hookimpl
-from plugin_contract.shell.types import CondaShellPlugins
+from plugin_contract.shell import CondaShellPlugins
 from shell_xonsh.syntax import SHELL
 
 
@@ -21,6 +21,6 @@ def conda_shell_plugins() -> Iterator[CondaShellPlugins]:
 @hookimpl
 def conda_subcommands() -> Iterable[object]:
     """``conda shell ...`` in a real conda (only one installed shell plugin registers it)."""
-    from plugin_contract.shell.conda_bridge import shell_subcommands
+    from plugin_contract.shell import shell_subcommands
 
     return shell_subcommands("shell-xonsh")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 
-from plugin_contract.shell.types import CondaShellPlugins, SpawnCommand, SpawnRequest
+from plugin_contract.shell import CondaShellPlugins, SpawnCommand, SpawnRequest
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ def pathsep_join(quoted: Sequence[str]) -> str:
 
 def _check_path_entry(entry: str) -> None:
     if "$" in entry:
-        from plugin_contract.shell.errors import ShellError
+        from plugin_contract.shell import ShellError
 
         raise ShellError(
             f"xonsh cannot represent the PATH entry {entry} exactly (it expands $ in "

@@ -10,9 +10,11 @@ from plugin_contract._lazy import lazy_getattr
 TYPE_CHECKING = False
 
 if TYPE_CHECKING:
+    from plugin_contract.testing.driver import ShellDriver
     from plugin_contract.testing.shell import ShellConformance, ShellUnderTest, shell_under_test
 
 _EXPORTS = {
+    "ShellDriver": "plugin_contract.testing.driver",
     "ShellConformance": "plugin_contract.testing.shell",
     "ShellUnderTest": "plugin_contract.testing.shell",
     "shell_under_test": "plugin_contract.testing.shell",
@@ -20,6 +22,7 @@ _EXPORTS = {
 
 __all__ = [
     "ShellConformance",
+    "ShellDriver",
     "ShellUnderTest",
     "shell_under_test",
 ]

@@ -268,9 +268,11 @@ class ShellWorld:
         )
 
     def spawn(
-        self, prefix: Path | str, lines: Sequence[str], *flags: str, **extra: str
+        self, prefix: Path | str, lines: Sequence[str] | str, *flags: str, **extra: str
     ) -> subprocess.CompletedProcess[str]:
         """``conda-shell activate`` in spawn mode, ``lines`` fed on standard input.
+
+        ``lines`` is a list of lines, or the standard input's whole text as one string.
 
         The plugin is chosen by name (another installed plugin may serve the same program)
         and the program by ``$SHELL``, as for a user whose login shell it is.
@@ -279,7 +281,7 @@ class ShellWorld:
             *(conda_shell_program(), "activate", *flags),
             *("--shell", self.shell.plugin, "--", str(prefix)),
         ]
-        text = "".join(line + "\n" for line in lines)
+        text = lines if isinstance(lines, str) else "".join(line + "\n" for line in lines)
         env = self.environ(
             **{"SHELL": self.shell.executable, **self.driver.spawn_environ(), **extra}
         )
