@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from testharness.repo import ROOT, build_wheel, discover_packages
-from testharness.tools import in_ci
+from testharness.tools import in_ci, require_tool
 
 CONDA_VERSION = "26.7.1"
 VENDOR = ROOT.parent / "shared" / "vendor"
@@ -113,6 +113,40 @@ class RealConda:
                 f"stdout:\n{proc.stdout[-3000:]}\nstderr:\n{proc.stderr[-3000:]}"
             )
         return proc
+
+    def make_env(self, name: str) -> Path:
+        """An empty environment ``envs/NAME`` of this base, as conda's activation expects."""
+        prefix = self.prefix / "envs" / name
+        (prefix / "conda-meta").mkdir(parents=True, exist_ok=True)
+        (prefix / "bin").mkdir(exist_ok=True)
+        (prefix / "conda-meta" / "history").touch()
+        return prefix
+
+    def run_program(
+        self,
+        argv: list[str],
+        stdin: str = "",
+        env: Mapping[str, str] | None = None,
+        timeout: float = 120,
+    ) -> subprocess.CompletedProcess[str]:
+        """Run ``argv`` in this conda's clean environment (base ``bin`` first on PATH)."""
+        return subprocess.run(
+            argv,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=self.env({"TERM": "dumb", **(env or {})}),
+            cwd=self.home,
+            timeout=timeout,
+            check=False,
+        )
+
+    def run_shell(
+        self, program: str, script: str, **extra: str
+    ) -> subprocess.CompletedProcess[str]:
+        """``program -c script`` as the user's shell (``$SHELL``), in this conda's environment."""
+        executable = require_tool(program, f"apt-get install -y {program}")
+        return self.run_program([executable, "-c", script], env={"SHELL": executable, **extra})
 
     def python_run(
         self, code: str, env: Mapping[str, str] | None = None, timeout: float = 60

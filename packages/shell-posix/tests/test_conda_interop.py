@@ -14,8 +14,6 @@ from testharness.tools import require_tool
 
 pytestmark = pytest.mark.slow
 
-TIMEOUT = 120
-
 
 @pytest.fixture
 def conda(real_conda_factory: RealCondaFactory) -> RealConda:
@@ -24,48 +22,17 @@ def conda(real_conda_factory: RealCondaFactory) -> RealConda:
     return conda
 
 
-def make_env(conda: RealConda, name: str) -> Path:
-    prefix = conda.prefix / "envs" / name
-    (prefix / "conda-meta").mkdir(parents=True, exist_ok=True)
-    (prefix / "bin").mkdir(exist_ok=True)
-    (prefix / "conda-meta" / "history").touch()
-    return prefix
-
-
-def run_shell(
-    conda: RealConda, program: str, script: str, **extra: str
-) -> subprocess.CompletedProcess[str]:
-    """``program -c script`` with the conda base's bin first on PATH."""
-    executable = require_tool(program, f"apt-get install -y {program}")
-    return _run(conda, [str(executable), "-c", script], "", SHELL=str(executable), **extra)
-
-
 def spawn(conda: RealConda, prefix: Path, commands: str) -> subprocess.CompletedProcess[str]:
     """``conda-shell activate`` (spawn mode, bash) with ``commands`` on standard input."""
     executable = require_tool("bash", "apt-get install -y bash")
     program = str(conda.prefix / "bin" / "conda-shell")
     argv = [program, "activate", "--shell", "bash", "--", str(prefix)]
-    return _run(conda, argv, commands, SHELL=str(executable))
-
-
-def _run(
-    conda: RealConda, argv: list[str], stdin: str, **extra: str
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        argv,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=conda.env({"TERM": "dumb", **extra}),
-        cwd=conda.home,
-        timeout=TIMEOUT,
-        check=False,
-    )
+    return conda.run_program(argv, commands, env={"SHELL": executable})
 
 
 def test_spawned_shell_keeps_conda_working(conda: RealConda) -> None:
     """Spawn once exported CONDA_AUTO_ACTIVATE and its alias: MultipleKeysError everywhere."""
-    prefix = make_env(conda, "spawned")
+    prefix = conda.make_env("spawned")
     (conda.home / ".bashrc").write_text('eval "$(conda shell.bash hook)"\n')
     commands = (
         'conda config --show auto_activate\necho "plugin=${CONDA_SHELL_PLUGIN-unset}"\nexit 3\n'
