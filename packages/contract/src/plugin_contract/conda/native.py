@@ -11,6 +11,7 @@ NATIVE_CONDA_HOOKS = frozenset(
         "conda_auth_handlers",
         "conda_environment_exporters",
         "conda_environment_specifiers",
+        "conda_error_hints",
         "conda_health_checks",
         "conda_package_extractors",
         "conda_post_commands",

@@ -56,9 +56,9 @@ class _Parser(argparse.ArgumentParser):
         super().error(message)
 
 
-def build_parser(registry: SessionRegistry) -> argparse.ArgumentParser:
+def build_parser(registry: SessionRegistry, prog: str = PROG) -> argparse.ArgumentParser:
     parser = _Parser(
-        prog=PROG,
+        prog=prog,
         description="Per-channel network sessions for conda: log in, inspect, fetch.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -105,10 +105,12 @@ def build_parser(registry: SessionRegistry) -> argparse.ArgumentParser:
     return parser
 
 
-def run(argv: Sequence[str], registry: SessionRegistry | None = None) -> int:
+def run(argv: Sequence[str], registry: SessionRegistry | None = None, prog: str = PROG) -> int:
+    """Parse ``argv`` and run the subcommand; ``prog`` names the command in messages
+    (``conda session`` inside conda)."""
     try:
         reg = registry or SessionRegistry()
-        args = build_parser(reg).parse_args(argv)
+        args = build_parser(reg, prog).parse_args(argv)
         handler = {
             "login": _login,
             "logout": _logout,
@@ -118,17 +120,17 @@ def run(argv: Sequence[str], registry: SessionRegistry | None = None) -> int:
         }[args.command]
         return handler(args, reg)
     except ContractError as error:
-        print(f"{PROG}: error: {error}", file=sys.stderr)
+        print(f"{prog}: error: {error}", file=sys.stderr)
         return 1
     except OSError as error:
         # requests' errors are OSErrors too; their text may hold URLs, so show only the kind
         where = f" on {error.filename}" if getattr(error, "filename", None) else ""
         reason = f": {error.strerror}" if error.strerror and where else ""
         kind = type(error).__name__
-        print(f"{PROG}: error: network or file error ({kind}){where}{reason}", file=sys.stderr)
+        print(f"{prog}: error: network or file error ({kind}){where}{reason}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print(f"{PROG}: error: interrupted", file=sys.stderr)
+        print(f"{prog}: error: interrupted", file=sys.stderr)
         return 130
 
 

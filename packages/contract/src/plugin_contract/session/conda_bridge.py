@@ -42,6 +42,11 @@ def make_auth_handler(session_name: str, base: type[Any]) -> type[Any]:
                 session_name, channel_url(channel_name, registry.config.channel_alias)
             )
 
+        @property
+        def contract_session(self) -> Any:
+            """The session serving this channel (for error hints)."""
+            return self._session
+
         def __call__(self, request: Any) -> Any:
             apply = getattr(self._session, "apply_auth", None)
             if apply is None:
