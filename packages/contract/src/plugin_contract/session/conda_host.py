@@ -195,10 +195,10 @@ def error_hint_text(error: Any) -> str:
     session = getattr(handler, "contract_session", None)
     if not isinstance(session, CondaSession):
         return ""
-    response = getattr(getattr(error, "_caused_by", None), "response", None)
-    if getattr(response, "status_code", None) != status:
-        import requests
+    import requests
 
+    response = getattr(getattr(error, "_caused_by", None), "response", None)
+    if not isinstance(response, requests.Response) or response.status_code != status:
         response = requests.Response()
         response.status_code = status
         response.url = url

@@ -11,6 +11,7 @@ import difflib
 import os
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 # Keys that select a session in ``conda-session`` only; conda selects by ``auth:`` alone.
@@ -82,11 +83,11 @@ def secret_source_problems(
                 Problem(channel, f"{channel}: {key} names {value}, which is not set or empty")
             )
         elif key.endswith("_file") and value:
-            path = os.path.expanduser(value)
-            if not os.path.isfile(path):
+            path = Path(value).expanduser()
+            if not path.exists():
                 found.append(Problem(channel, f"{channel}: {key} {value} does not exist"))
-            elif not os.access(path, os.R_OK):
-                found.append(Problem(channel, f"{channel}: {key} {value} is not readable"))
+            elif not (path.is_file() and os.access(path, os.R_OK)):
+                found.append(Problem(channel, f"{channel}: {key} {value} is not a readable file"))
     return found
 
 

@@ -1,0 +1,244 @@
+"""Real conda 26.7.1 with both session plugins: what a conda user sees of them.
+
+The contract's own conda plugin (``plugin_contract.session.conda_host``) checks
+``channel_settings`` before a channel command, runs the basic-auth prompt once on a terminal,
+gives ``conda session``, adds our hint to a 401 and reports broken settings in ``conda doctor``.
+One conda install serves the whole module.
+"""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from testharness.channel import ChannelServer, basic_auth_check
+from testharness.conda import RealConda
+from testharness.plugin import RealCondaFactory
+from testharness.repo import discover_packages
+
+SHARED = str(Path(__file__).resolve().parents[1] / "shared")
+USER, PASSWORD = "ci-bot", "s3cret"
+CHANNEL = "/channel"
+# Every conda plugin of ours (both session plugins among them): the install test_real_conda.py
+# makes too, so a worker running both installs conda once.
+CONDA_PLUGINS = sorted(
+    name for name in discover_packages() if name.startswith(("session-", "shell-"))
+)
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def conda_base(real_conda_factory: RealCondaFactory) -> RealConda:
+    return real_conda_factory(*CONDA_PLUGINS)
+
+
+@pytest.fixture
+def conda(conda_base: RealConda, tmp_path: Path) -> RealConda:
+    """The shared install with a fresh home, a file keyring and no prompting by default."""
+    home = tmp_path / "home"
+    home.mkdir()
+    return RealConda(
+        prefix=conda_base.prefix,
+        home=home,
+        installed=conda_base.installed,
+        extra_env={
+            "PYTHONPATH": SHARED,
+            "PYTHON_KEYRING_BACKEND": "testharness.keyring_backend.FileKeyring",
+            "TESTHARNESS_KEYRING_FILE": str(tmp_path / "keyring.json"),
+        },
+    )
+
+
+@pytest.fixture
+def server() -> Iterator[ChannelServer]:
+    with ChannelServer(auth_check=basic_auth_check(USER, PASSWORD)) as channel:
+        yield channel
+
+
+def entry(url: str, **settings: str) -> str:
+    lines = [f"  - channel: {url}{CHANNEL}/*"] + [f"    {k}: {v}" for k, v in settings.items()]
+    return "channel_settings:\n" + "\n".join(lines) + "\n"
+
+
+def search(conda: RealConda, url: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return conda.run(
+        "search", "--override-channels", "-c", url + CHANNEL, "tiny", env={"CI": "1", **env}
+    )
+
+
+def error_lines(proc: subprocess.CompletedProcess[str]) -> list[str]:
+    return [line for line in proc.stderr.splitlines() if line.strip()]
+
+
+def test_unknown_auth_name_is_one_line_naming_the_installed_handlers(
+    conda: RealConda, server: ChannelServer
+) -> None:
+    conda.write_condarc(entry(server.url, auth="basic-aut", username=USER))
+    proc = search(conda, server.url)
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr
+    lines = error_lines(proc)
+    assert len(lines) == 1, proc.stderr
+    assert "names auth 'basic-aut'" in lines[0]
+    assert "installed auth handlers: basic-auth, oauth" in lines[0]
+    assert "did you mean 'basic-auth'?" in lines[0]
+    assert server.recorded() == [], "conda went to the network with a broken entry"
+
+
+def test_session_key_without_auth_is_one_line(conda: RealConda, server: ChannelServer) -> None:
+    conda.write_condarc(entry(server.url, session="basic-auth", username=USER))
+    proc = conda.run("install", "-c", server.url + CHANNEL, "--override-channels", "tiny", "-y")
+    assert proc.returncode != 0
+    lines = error_lines(proc)
+    assert len(lines) == 1, proc.stderr
+    assert "has 'session: basic-auth' but no 'auth:'" in lines[0]
+    assert "write 'auth: basic-auth'" in lines[0]
+
+
+def test_conda_session_status_still_runs_with_a_broken_entry(conda: RealConda) -> None:
+    conda.write_condarc(entry("http://127.0.0.1:9", auth="basic-aut"))
+    status = conda.run("session", "status")
+    assert status.returncode == 0, status.stderr
+    assert "problem: session 'basic-aut' is not installed" in status.stdout
+
+
+def test_username_without_password_prompts_once_on_a_terminal_then_downloads(
+    conda: RealConda, server: ChannelServer
+) -> None:
+    conda.write_condarc(entry(server.url, auth="basic-auth", username=USER))
+    argv = [str(conda.exe), "search", "--override-channels", "-c", server.url + CHANNEL, "tiny"]
+    status, output = run_answering_on_pty(argv, conda.env(), "password for", PASSWORD)
+    assert status == 0, output
+    assert output.count("password for") == 1, output
+    assert f"password for {USER} at {server.url}{CHANNEL}/*" in output
+    assert "tiny" in output
+    assert server.authorizations(), "conda sent no credentials after the prompt"
+
+
+def test_username_without_password_and_no_terminal_is_one_clear_line(
+    conda: RealConda, server: ChannelServer
+) -> None:
+    conda.write_condarc(entry(server.url, auth="basic-auth", username=USER))
+    proc = search(conda, server.url)
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr
+    assert len(error_lines(proc)) == 1, proc.stderr
+    assert "this run is not interactive" in proc.stderr
+
+
+def test_conda_session_login_status_then_install_search(
+    conda: RealConda, server: ChannelServer
+) -> None:
+    conda.write_condarc("")
+    helps = conda.run("--help", check=True).stdout
+    assert sum(line.split()[:1] == ["session"] for line in helps.splitlines()) == 1
+    login = conda.run(
+        "session",
+        "login",
+        server.url + CHANNEL,
+        "--session",
+        "basic-auth",
+        "--username",
+        USER,
+        "--password-stdin",
+        input=PASSWORD + "\n",
+        env={"CI": "1"},
+    )
+    assert login.returncode == 0, login.stderr
+    assert PASSWORD not in conda.condarc.read_text(encoding="utf-8")
+    status = conda.run("session", "status", check=True)
+    assert f"{server.url}{CHANNEL}" in status.stdout
+    assert "credential: keyring" in status.stdout
+    proc = search(conda, server.url)
+    assert proc.returncode == 0, proc.stderr
+    assert "tiny" in proc.stdout
+
+
+def test_wrong_credentials_get_our_hint_in_conda(conda: RealConda, server: ChannelServer) -> None:
+    conda.write_condarc(entry(server.url, auth="basic-auth", username=USER))
+    variable = "CONDA_BASIC_AUTH_" + server.url.split("//")[1].replace(".", "_").replace(":", "_")
+    variable += "_CHANNEL_PASSWORD"
+    proc = search(conda, server.url, **{variable: "wrong"})
+    assert proc.returncode != 0
+    assert "HTTP 401" in proc.stderr
+    assert "(channel_session_credentials)" in proc.stderr
+    assert f"user '{USER}' from environment variable {variable} were rejected" in proc.stderr
+    assert "wrong" not in proc.stderr
+
+
+def test_conda_doctor_reports_broken_channel_settings(conda: RealConda, tmp_path: Path) -> None:
+    secret_dir = tmp_path / "mounted-secret"
+    secret_dir.mkdir()
+    base = "http://127.0.0.1:9"
+    conda.write_condarc(
+        "channel_settings:\n"
+        f"  - {{channel: '{base}/typo/*', auth: basic-aut}}\n"
+        f"  - {{channel: '{base}/nosecret/*', auth: oauth, oauth_token_env: NOT_SET_TOKEN}}\n"
+        f"  - {{channel: '{base}/dir/*', auth: basic-auth, username: u, "
+        f"password_file: '{secret_dir}'}}\n"
+        f"  - {{channel: '{base}/old/*', auth: oauth, oauth_client_id: c, "
+        f"oauth_token_endpoint: '{base}/token'}}\n"
+        f"  - {{channel: '{base}/fine/*', auth: oauth, oauth_token_env: SET_TOKEN}}\n"
+    )
+    expire = conda.python_run(
+        "import time\n"
+        "from plugin_contract.session.registry import default_registry\n"
+        "from session_oauth.session import OAuthSession\n"
+        "from session_oauth.tokens import TokenSet\n"
+        "reg = default_registry()\n"
+        "entry = next(e for e in reg.config.channels if e.key.endswith('/old/*'))\n"
+        "session = OAuthSession(channel=entry, config=reg.config)\n"
+        "session.manager.save(TokenSet('old', expires_at=time.time() - 60, grant='device'))\n"
+    )
+    assert expire.returncode == 0, expire.stderr
+    proc = conda.run("doctor", "channel-sessions", env={"SET_TOKEN": "t"})
+    assert proc.returncode == 0, proc.stderr
+    report = [line for line in proc.stdout.splitlines() if line.startswith("❌")]
+    assert any("names auth 'basic-aut'" in line for line in report), proc.stdout
+    assert any("NOT_SET_TOKEN, which is not set" in line for line in report), proc.stdout
+    assert any(f"password_file {secret_dir} is not a readable file" in line for line in report)
+    assert any("/old/*: the oauth login has expired" in line for line in report), proc.stdout
+    assert not any("/fine/" in line for line in report), proc.stdout
+    assert len(report) == 4, proc.stdout
+
+
+def run_answering_on_pty(
+    argv: list[str], env: dict[str, str], prompt: str, answer: str, timeout: float = 90
+) -> tuple[int, str]:
+    """Run ``argv`` on a terminal; type ``answer`` each time ``prompt`` appears (getpass
+    flushes input typed before its prompt, so the answer cannot be typed ahead)."""
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env)
+    os.close(slave)
+    output, answered = b"", 0
+    deadline = time.monotonic() + timeout
+    try:
+        while proc.poll() is None or select.select([master], [], [], 0)[0]:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{argv[:2]} did not finish within {timeout:.0f} s")
+            if not select.select([master], [], [], 0.1)[0]:
+                continue
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            output += chunk
+            if output.count(prompt.encode()) > answered:
+                answered += 1
+                os.write(master, answer.encode() + b"\n")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=10)
+        os.close(master)
+    return proc.returncode, output.decode("utf-8", "replace")
