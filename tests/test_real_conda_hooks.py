@@ -8,10 +8,16 @@ One conda install serves the whole module.
 
 from __future__ import annotations
 
+import hashlib
+import io
+import json
 import os
 import pty
+import re
 import select
+import shlex
 import subprocess
+import tarfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +29,8 @@ from testharness.conda import RealConda
 from testharness.plugin import RealCondaFactory
 from testharness.repo import discover_packages
 
-SHARED = str(Path(__file__).resolve().parents[1] / "shared")
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = str(ROOT / "shared")
 USER, PASSWORD = "ci-bot", "s3cret"
 CHANNEL = "/channel"
 # Every conda plugin of ours (both session plugins among them): the install test_real_conda.py
@@ -59,8 +66,60 @@ def conda(conda_base: RealConda, tmp_path: Path) -> RealConda:
 
 @pytest.fixture
 def server() -> Iterator[ChannelServer]:
-    with ChannelServer(auth_check=basic_auth_check(USER, PASSWORD)) as channel:
+    files = installable_channel(CHANNEL)
+    with ChannelServer(files, auth_check=basic_auth_check(USER, PASSWORD)) as channel:
         yield channel
+
+
+def installable_channel(prefix: str) -> dict[str, bytes]:
+    """A channel whose one package, ``tiny 1.0`` (noarch, one file), conda can install."""
+    payload = b"tiny\n"
+    members = {
+        "info/index.json": json.dumps(
+            {
+                "name": "tiny",
+                "version": "1.0",
+                "build": "0",
+                "build_number": 0,
+                "depends": [],
+                "subdir": "noarch",
+                "noarch": "generic",
+            }
+        ).encode(),
+        "info/files": b"share/tiny.txt\n",
+        "info/paths.json": json.dumps(
+            {
+                "paths_version": 1,
+                "paths": [
+                    {
+                        "_path": "share/tiny.txt",
+                        "path_type": "hardlink",
+                        "sha256": hashlib.sha256(payload).hexdigest(),
+                        "size_in_bytes": len(payload),
+                    }
+                ],
+            }
+        ).encode(),
+        "share/tiny.txt": payload,
+    }
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:bz2") as archive:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    package = buffer.getvalue()
+    record = {
+        **json.loads(members["info/index.json"]),
+        "size": len(package),
+        "md5": hashlib.md5(package).hexdigest(),  # noqa: S324 - conda's own checksum field
+        "sha256": hashlib.sha256(package).hexdigest(),
+    }
+    repodata = {"info": {"subdir": "noarch"}, "packages": {"tiny-1.0-0.tar.bz2": record}}
+    return {
+        f"{prefix}/noarch/repodata.json": json.dumps(repodata).encode(),
+        f"{prefix}/noarch/tiny-1.0-0.tar.bz2": package,
+    }
 
 
 def entry(url: str, **settings: str) -> str:
@@ -110,17 +169,19 @@ def test_conda_session_status_still_runs_with_a_broken_entry(conda: RealConda) -
     assert "problem: session 'basic-aut' is not installed" in status.stdout
 
 
-def test_username_without_password_prompts_once_on_a_terminal_then_downloads(
-    conda: RealConda, server: ChannelServer
+def test_username_without_password_prompts_once_on_a_terminal_then_installs(
+    conda: RealConda, server: ChannelServer, tmp_path: Path
 ) -> None:
     conda.write_condarc(entry(server.url, auth="basic-auth", username=USER))
-    argv = [str(conda.exe), "search", "--override-channels", "-c", server.url + CHANNEL, "tiny"]
+    target = tmp_path / "env"
+    argv = [str(conda.exe), "create", "-y", "-p", str(target), "--override-channels"]
+    argv += ["-c", server.url + CHANNEL, "tiny"]
     status, output = run_answering_on_pty(argv, conda.env(), "password for", PASSWORD)
     assert status == 0, output
     assert output.count("password for") == 1, output
     assert f"password for {USER} at {server.url}{CHANNEL}/*" in output
-    assert "tiny" in output
-    assert server.authorizations(), "conda sent no credentials after the prompt"
+    assert (target / "share" / "tiny.txt").read_text() == "tiny\n"
+    assert any(r.path.endswith(".tar.bz2") and r.authorization for r in server.recorded())
 
 
 def test_username_without_password_and_no_terminal_is_one_clear_line(
@@ -242,3 +303,35 @@ def run_answering_on_pty(
         proc.wait(timeout=10)
         os.close(master)
     return proc.returncode, output.decode("utf-8", "replace")
+
+
+def readme_console_commands(readme: Path, section: str) -> list[list[str]]:
+    """The ``$ conda ...`` lines of the first console block under ``## section``."""
+    text = readme.read_text(encoding="utf-8")
+    body = text.split(f"## {section}\n", 1)[1]
+    block = re.search(r"```console\n(.*?)```", body, re.DOTALL)
+    assert block is not None, f"no console block under {section!r} in {readme}"
+    return [shlex.split(line[2:]) for line in block.group(1).splitlines() if line.startswith("$ ")]
+
+
+def test_basic_auth_readme_laptop_commands_work_in_conda(
+    conda: RealConda, server: ChannelServer, tmp_path: Path
+) -> None:
+    readme = ROOT / "packages" / "session-basic-auth" / "README.md"
+    login, install = readme_console_commands(readme, "Log in (laptop)")
+    assert login[:3] == ["conda", "session", "login"], login
+    assert install[:2] == ["conda", "install"], install
+    conda.write_condarc("")
+
+    def ours(argv: list[str]) -> list[str]:
+        swap = {"https://repo.example.com/private": server.url + CHANNEL, "alice": USER}
+        return [str(conda.exe)] + [swap.get(word, word) for word in argv[1:]]
+
+    status, output = run_answering_on_pty(ours(login), conda.env(), "password for", PASSWORD)
+    assert status == 0, output
+    assert "logged in to" in output
+    target = tmp_path / "env"
+    conda.run("create", "-y", "-p", str(target), check=True)
+    installed = conda.run(*ours(install)[1:-1], "tiny", "-y", "-p", str(target), env={"CI": "1"})
+    assert installed.returncode == 0, installed.stdout[-2000:] + installed.stderr[-2000:]
+    assert (target / "share" / "tiny.txt").is_file()
