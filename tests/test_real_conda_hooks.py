@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from testharness.channel import ChannelServer, basic_auth_check
+from testharness.channel import ChannelServer, basic_auth_check, bearer_check
 from testharness.conda import RealConda
 from testharness.plugin import RealCondaFactory
 from testharness.repo import discover_packages
@@ -305,6 +305,13 @@ def run_answering_on_pty(
     return proc.returncode, output.decode("utf-8", "replace")
 
 
+def empty_env(prefix: Path) -> Path:
+    """An empty conda environment at ``prefix`` (what ``conda create -p`` leaves)."""
+    (prefix / "conda-meta").mkdir(parents=True)
+    (prefix / "conda-meta" / "history").touch()
+    return prefix
+
+
 def readme_console_commands(readme: Path, section: str) -> list[list[str]]:
     """The ``$ conda ...`` lines of the first console block under ``## section``."""
     text = readme.read_text(encoding="utf-8")
@@ -330,8 +337,34 @@ def test_basic_auth_readme_laptop_commands_work_in_conda(
     status, output = run_answering_on_pty(ours(login), conda.env(), "password for", PASSWORD)
     assert status == 0, output
     assert "logged in to" in output
-    target = tmp_path / "env"
-    conda.run("create", "-y", "-p", str(target), check=True)
+    target = empty_env(tmp_path / "env")
     installed = conda.run(*ours(install)[1:-1], "tiny", "-y", "-p", str(target), env={"CI": "1"})
     assert installed.returncode == 0, installed.stdout[-2000:] + installed.stderr[-2000:]
     assert (target / "share" / "tiny.txt").is_file()
+
+
+def test_oauth_readme_static_token_ci_setup_works_in_conda(
+    conda: RealConda, tmp_path: Path
+) -> None:
+    readme = (ROOT / "packages" / "session-oauth" / "README.md").read_text(encoding="utf-8")
+    after = readme.split("In CI with a static token", 1)[1]
+    yaml_block = re.search(r"```yaml\n(.*?)```", after, re.DOTALL)
+    bash_block = re.search(r"```bash\n(.*?)```", after, re.DOTALL)
+    assert yaml_block is not None
+    assert bash_block is not None
+    install = next(
+        shlex.split(line) for line in bash_block.group(1).splitlines() if "conda install" in line
+    )
+    variable = re.search(r"oauth_token_env: (\w+)", yaml_block.group(1))
+    assert variable is not None
+    token = "t0ken-for-ci"
+    with ChannelServer(installable_channel(CHANNEL), auth_check=bearer_check(token)) as server:
+        url = server.url + CHANNEL
+        conda.write_condarc(yaml_block.group(1).replace("https://repo.example.com/private", url))
+        target = empty_env(tmp_path / "env")
+        argv = [url if word == "https://repo.example.com/private" else word for word in install]
+        argv = [*argv[1:-1], "tiny", "-y", "-p", str(target)]
+        installed = conda.run(*argv, env={variable.group(1): token, "CI": "1"})
+        assert installed.returncode == 0, installed.stdout[-2000:] + installed.stderr[-2000:]
+        assert (target / "share" / "tiny.txt").is_file()
+        assert f"Bearer {token}" in server.authorizations()
