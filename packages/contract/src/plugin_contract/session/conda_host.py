@@ -85,9 +85,16 @@ def before_command(command: str) -> None:
 
     rc = condarc.load()
     entries = rc.channel_settings
-    problems = entry_problems(entries, installed_auth_names(), entry_sources(entries))
-    if problems:
-        more = f" ({len(problems) - 1} more: run `conda doctor`)" if len(problems) > 1 else ""
+    if not entries:
+        return
+    installed = installed_auth_names()
+    if entry_problems(entries, installed):
+        problems = entry_problems(entries, installed, entry_sources(entries))
+        more = (
+            f" ({len(problems) - 1} more: run `conda doctor channel-sessions`)"
+            if len(problems) > 1
+            else ""
+        )
         raise CondaError(f"{problems[0]}{more}")
     try:
         ours = set(default_registry().classes)
@@ -225,7 +232,12 @@ def health_check(prefix: str, verbose: bool) -> None:
     """``conda doctor``: one line per problem, or one line saying all is well."""
     from conda.base.constants import OK_MARK, X_MARK
 
-    problems = channel_problems()
+    from plugin_contract.errors import ContractError
+
+    try:
+        problems = channel_problems()
+    except ContractError as error:  # a condarc conda-session cannot read
+        problems = [str(error)]
     for problem in problems:
         print(f"{X_MARK} {problem}")
     if not problems:
