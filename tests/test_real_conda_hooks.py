@@ -248,6 +248,7 @@ def test_conda_doctor_reports_broken_channel_settings(conda: RealConda, tmp_path
         f"  - {{channel: '{base}/old/*', auth: oauth, oauth_client_id: c, "
         f"oauth_token_endpoint: '{base}/token'}}\n"
         f"  - {{channel: '{base}/fine/*', auth: oauth, oauth_token_env: SET_TOKEN}}\n"
+        f"  - {{channel: '{base}/none/*', auth: basic-auth, username: u}}\n"
     )
     expire = conda.python_run(
         "import time\n"
@@ -267,8 +268,12 @@ def test_conda_doctor_reports_broken_channel_settings(conda: RealConda, tmp_path
     assert any("NOT_SET_TOKEN, which is not set" in line for line in report), proc.stdout
     assert any(f"password_file {secret_dir} is not a readable file" in line for line in report)
     assert any("/old/*: the oauth login has expired" in line for line in report), proc.stdout
+    assert any(
+        "/none/*: no basic-auth credentials found; run `conda session login" in line
+        for line in report
+    ), proc.stdout
     assert not any("/fine/" in line for line in report), proc.stdout
-    assert len(report) == 4, proc.stdout
+    assert len(report) == 5, proc.stdout
 
 
 def run_answering_on_pty(
