@@ -75,7 +75,7 @@ def test_values_such_as_sexagesimal_and_floats_stay_as_written(condarc: Path) ->
     text = condarc.read_text()
     assert "backup_time: 12:30\n" in text
     assert "version: 1.10\n" in text
-    assert "flow: {a: 1,  b: \"x\"}\n" in text
+    assert 'flow: {a: 1,  b: "x"}\n' in text
 
 
 def test_undo_puts_back_exactly_the_bytes_before(condarc: Path) -> None:
@@ -132,7 +132,7 @@ def test_a_symlinked_condarc_stays_a_symlink_and_keeps_its_mode(tmp_path: Path) 
     link.symlink_to(target)
     upsert_channel_entry(link, pattern("https://c.example/z"), {"auth": "x"}, ALIAS)
     assert link.is_symlink()
-    assert os.readlink(link) == str(target)
+    assert link.readlink() == target
     assert "https://c.example/z" in target.read_text()
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert (tmp_path / "dotfiles" / "condarc.lock").exists()  # the lock sits beside the file

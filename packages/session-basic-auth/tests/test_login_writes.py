@@ -5,7 +5,6 @@ from __future__ import annotations
 import configparser
 import errno
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -48,13 +47,14 @@ def tiny_tmpfs(tmp_path: Path) -> Iterator[Path]:
 
 def fill(directory: Path) -> None:
     """Use up every free byte of the file system holding ``directory``."""
-    try:
-        with (directory / "filler").open("wb") as filler:
-            while True:
-                filler.write(b"\0" * 4096)
-                filler.flush()
-    except OSError as error:
-        assert error.errno == errno.ENOSPC
+    with (  # noqa: PT012 - opening the filler may be what runs out of space
+        pytest.raises(OSError, match="No space left") as raised,
+        (directory / "filler").open("wb") as filler,
+    ):
+        while True:
+            filler.write(b"\0" * 4096)
+            filler.flush()
+    assert raised.value.errno == errno.ENOSPC
 
 
 def entries(env: dict[str, str]) -> list[dict[str, str]]:

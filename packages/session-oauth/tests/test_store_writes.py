@@ -69,7 +69,7 @@ def storm(
             env={**os.environ, **env},
             text=True,
         )
-        for url, r in zip(urls, ready)
+        for url, r in zip(urls, ready, strict=True)
     ]
     deadline = time.monotonic() + 90
     while not all(path.exists() for path in ready) and time.monotonic() < deadline:
@@ -91,9 +91,7 @@ def test_client_credentials_on_demand_single_flight_without_login(
     url = channel.url + "/channel"
     settings = ci_settings(fresh_provider, oauth_flow="client-credentials")
     Path(env["CONDARC"]).write_text(
-        "channel_settings:\n  - "
-        + json.dumps({"channel": url, "auth": "oauth", **settings})
-        + "\n"
+        "channel_settings:\n  - " + json.dumps({"channel": url, "auth": "oauth", **settings}) + "\n"
     )
     outcomes = storm(env, [url] * 3, settings, tmp_path, threads=4)
     assert outcomes == [200] * 12

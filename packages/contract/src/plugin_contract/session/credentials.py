@@ -77,20 +77,21 @@ def keyring_call(keyring_module: Any, method: str, *args: str) -> Any:
 
 
 def _write_on_copy(backend: Any, location: Path, call: Callable[..., Any], args: Any) -> Any:
-    fd, temporary = tempfile.mkstemp(prefix=f".{location.name}.", dir=location.parent)
+    fd, name = tempfile.mkstemp(prefix=f".{location.name}.", dir=location.parent)
     os.close(fd)
+    temporary = Path(name)
     try:
-        os.chmod(temporary, 0o600)
+        temporary.chmod(0o600)
         if location.exists():
             shutil.copyfile(location, temporary)
-        backend.file_path = temporary  # keyrings.alt: an overridable property
+        backend.file_path = name  # keyrings.alt: an overridable property
         try:
             result = call(*args)
         finally:
             vars(backend).pop("file_path", None)
-        with open(temporary, "rb") as written:
+        with temporary.open("rb") as written:
             os.fsync(written.fileno())
-        os.replace(temporary, location)
+        temporary.replace(location)
         return result
     except OSError as error:
         raise CredentialStoreError(
@@ -98,7 +99,7 @@ def _write_on_copy(backend: Any, location: Path, call: Callable[..., Any], args:
             "it was left as it was"
         ) from None
     finally:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
 
 
 class CredentialStore:

@@ -95,7 +95,7 @@ def write_atomically(path: Path, data: bytes, *, default_mode: int = 0o644) -> N
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(temporary, target)
+        Path(temporary).replace(target)
         temporary = None
         _fsync_directory(target.parent)
     except OSError as error:
