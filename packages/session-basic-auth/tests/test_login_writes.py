@@ -116,7 +116,7 @@ def test_a_full_disk_under_the_keyring_file_leaves_it_intact(
     before = keyring_file.read_bytes()
     fill(tiny_tmpfs)
 
-    failed = login(env, channel, "a-new-password")
+    failed = login(env, channel, "a-new-password-" + "x" * 6000)  # more than the freed block
 
     assert failed.returncode == 1
     assert failed.stderr.count("\n") == 1, failed.stderr
