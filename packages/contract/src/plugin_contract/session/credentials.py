@@ -122,7 +122,8 @@ class CredentialStore:
         while self._undo:
             self._undo.pop()()
 
-    def _remember_previous(self, service: str) -> None:
+    def _undo_for(self, service: str) -> Callable[[], None]:
+        """What puts back the record of ``service`` as it is now (kept once the write worked)."""
         previous = self._call("get_password", service, KEYRING_USER)
 
         def undo() -> None:
@@ -131,7 +132,7 @@ class CredentialStore:
             else:
                 self._call("set_password", service, KEYRING_USER, previous)
 
-        self._undo.append(undo)
+        return undo
 
     def __repr__(self) -> str:
         return "<CredentialStore keyring>"
@@ -165,15 +166,17 @@ class CredentialStore:
 
     def save(self, session_name: str, channel_key: str, record: Mapping[str, str]) -> None:
         value = json.dumps(dict(record), sort_keys=True)
-        self._remember_previous(self.service(session_name, channel_key))
+        undo = self._undo_for(self.service(session_name, channel_key))
         self._call("set_password", self.service(session_name, channel_key), KEYRING_USER, value)
+        self._undo.append(undo)
 
     def delete(self, session_name: str, channel_key: str) -> bool:
         """Remove the record; return whether there was one."""
         if self.load(session_name, channel_key) is None:
             return False
-        self._remember_previous(self.service(session_name, channel_key))
+        undo = self._undo_for(self.service(session_name, channel_key))
         self._call("delete_password", self.service(session_name, channel_key), KEYRING_USER)
+        self._undo.append(undo)
         return True
 
     def _module(self) -> Any:
