@@ -29,7 +29,7 @@ def main() -> None:
     barrier = threading.Barrier(int(threads))
 
     def fetch() -> None:
-        barrier.wait(timeout=30)
+        barrier.wait(timeout=90)
         try:
             outcome: object = session.get(channel_url + "/noarch/repodata.json").status_code
         except Exception as error:
@@ -38,14 +38,14 @@ def main() -> None:
             results.append(outcome)
 
     Path(ready_file).touch()
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90
     while not Path(go_file).exists() and time.monotonic() < deadline:
         time.sleep(0.005)
     workers = [threading.Thread(target=fetch) for _ in range(int(threads))]
     for worker in workers:
         worker.start()
     for worker in workers:
-        worker.join(timeout=60)
+        worker.join(timeout=150)
     print(json.dumps(results))
 
 

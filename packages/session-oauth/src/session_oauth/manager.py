@@ -40,13 +40,17 @@ class TokenManager:
         *,
         login_hint: str,
         clock: Callable[[], float] = time.time,
+        on_demand: bool = False,
     ) -> None:
+        """``on_demand``: without stored tokens, get them with client credentials (no login
+        step); the first request of many concurrent ones asks, the others wait and reuse."""
         self.key = key
         self.store = store
         self._endpoint = endpoint
         self.state_directory = state_directory
         self.login_hint = login_hint
         self.clock = clock
+        self.on_demand = on_demand
         self._tokens: TokenSet | None = None
         self._retry_not_before = 0.0
 
@@ -82,6 +86,15 @@ class TokenManager:
             self._tokens = tokens
             self._retry_not_before = 0.0
 
+    def restore(self, previous: TokenSet | None) -> None:
+        """Put back what was stored before (rollback of a failed login)."""
+        with refresh_lock(self.state_directory, self.key):
+            if previous is None:
+                self.store.delete(self.key)
+            else:
+                self.store.save(self.key, previous)
+            self._tokens = previous
+
     def stored(self) -> TokenSet | None:
         return self.store.load(self.key)
 
@@ -97,6 +110,12 @@ class TokenManager:
         with refresh_lock(self.state_directory, self.key):
             now = self.clock()
             stored = self.store.load(self.key)
+            if stored is None and self.on_demand:
+                fresh = self._endpoint().client_credentials()
+                self.store.save(self.key, fresh)
+                self._tokens, self._retry_not_before = fresh, 0.0
+                logger.debug("access token obtained on demand (client credentials)")
+                return fresh
             if stored is None:
                 self._tokens = None
                 raise LoginRequiredError(f"not logged in; {self.login_hint}")
@@ -128,6 +147,6 @@ class TokenManager:
         endpoint = self._endpoint()
         if stored.refresh_token:
             return endpoint.refresh(stored)
-        if stored.grant == "client_credentials":
+        if stored.grant == "client_credentials" or self.on_demand:
             return endpoint.client_credentials()
         raise LoginRequiredError(f"the access token expired; {self.login_hint}")

@@ -25,7 +25,7 @@ from plugin_contract.session import (
     is_loopback_host,
 )
 from session_oauth.endpoints import Endpoints, discover
-from session_oauth.errors import OAuthConfigError
+from session_oauth.errors import OAuthConfigError, OAuthError
 from session_oauth.grants import TokenEndpoint
 from session_oauth.manager import TokenManager, same_token
 from session_oauth.paths import state_dir
@@ -117,7 +117,14 @@ class OAuthSession(CondaSession):
             directory,
             login_hint=self.login_hint,
             clock=self.clock,
+            on_demand=self._client_credentials_on_demand(settings),
         )
+
+    def _client_credentials_on_demand(self, settings: OAuthSettings) -> bool:
+        """``oauth_flow: client-credentials`` with a configured secret needs no login step."""
+        if settings.flow != "client-credentials":
+            return False
+        return bool(settings.client_secret_env or settings.client_secret_file)
 
     def current_token(self) -> str:
         """A valid access token (static from the environment, or managed)."""
@@ -196,6 +203,11 @@ class OAuthSession(CondaSession):
         channel = replace(request.channel, settings={**request.channel.settings, **given})
         session = cls(channel=channel, config=request.config)
         try:
+            manager = session.manager
+            try:
+                previous = manager.stored()
+            except OAuthError:  # damaged: logging in again replaces it
+                previous = None
             run_login(
                 session,
                 flow=flow,
@@ -205,6 +217,7 @@ class OAuthSession(CondaSession):
             )
         finally:
             session.close()
+        request.store.on_rollback(lambda: manager.restore(previous))
         return given
 
     @classmethod

@@ -10,6 +10,7 @@ import warnings
 from pathlib import Path
 from typing import Any, Protocol
 
+from plugin_contract.session.errors import CredentialStoreError
 from session_oauth.errors import TokenStorageError
 from session_oauth.paths import key_digest, private_dir
 from session_oauth.tokens import TokenSet
@@ -33,7 +34,11 @@ class TokenStore(Protocol):
 
 
 class KeyringTokenStore:
-    """One keyring entry per key (service ``conda-session::oauth::<key>``)."""
+    """One keyring entry per key (service ``conda-session::oauth::<key>``).
+
+    Every call holds the whole keyring's lock (``plugin_contract.session.keyring_call``):
+    backends such as ``keyrings.alt`` keep all entries in one file, so a per-key lock alone
+    lets concurrent refreshes of different channels overwrite each other's tokens."""
 
     kind = "keyring"
 
@@ -58,8 +63,12 @@ class KeyringTokenStore:
         return True
 
     def _call(self, method: str, *args: str) -> Any:
+        from plugin_contract.session.credentials import keyring_call
+
         try:
-            return getattr(self._keyring, method)(*args)
+            return keyring_call(self._keyring, method, *args)
+        except CredentialStoreError as error:
+            raise TokenStorageError(str(error)) from None
         except Exception as error:
             raise TokenStorageError(
                 f"the keyring failed to {method.split('_')[0]} the tokens "

@@ -164,14 +164,18 @@ def _login(args: argparse.Namespace, registry: SessionRegistry) -> int:
         stderr=sys.stderr,
         environ=config.environ,
     )
-    settings = dict(cls.login(request))
     path = user_condarc(config.environ)
     try:
+        settings = dict(cls.login(request))
         entry = {"auth": name, **settings}
         text = _entry_text(channel, config.environ)
         upsert_channel_entry(path, channel.pattern, entry, config.channel_alias, text)
     except BaseException:
-        cls.logout(LogoutRequest(channel, name, config, store, config.environ))
+        try:
+            store.rollback()  # the credential that was there before, not a logout
+        except ContractError as undo_error:
+            warning = f"{PROG}: warning: could not put back the previous credential: {undo_error}"
+            print(warning, file=sys.stderr)
         raise
     print(f"logged in to {channel.key} with {name}; channel entry written to {path}")
     return 0
