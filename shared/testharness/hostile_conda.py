@@ -91,8 +91,9 @@ def ours(world: ShellWorld) -> Activation:
 
 
 def conda_lines(conda: RealConda, shell: str, world: ShellWorld, run: str) -> Activation:
-    """Real conda's activation: ``conda shell.SHELL activate PREFIX``'s text in a file, run by
-    ``run`` (a format string with ``{file}``, as conda's own shell wrapper runs the text)."""
+    """Real conda's activation: ``conda shell.SHELL activate PREFIX``'s text in a file, run
+    by ``run`` as conda's own shell wrapper runs it (a format string with ``{file}``, the file
+    as a shell word, or ``{path}``, as a Python literal)."""
 
     def lines(prefix: Path) -> list[str]:
         proc = subprocess.run(
@@ -108,7 +109,7 @@ def conda_lines(conda: RealConda, shell: str, world: ShellWorld, run: str) -> Ac
             raise CaseFailedError(f"conda shell.{shell} exited {proc.returncode}: {error[0]}")
         script = world.root / f"conda-activate-{abs(hash(str(prefix)))}.txt"
         script.write_text(proc.stdout, encoding="utf-8")
-        return [run.format(file=world.quote(script))]
+        return [run.format(file=world.quote(script), path=repr(str(script)))]
 
     return lines
 
