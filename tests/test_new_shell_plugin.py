@@ -1,10 +1,11 @@
 """The contributor path, end to end: scaffold a shell plugin, fill it in, release it alone.
 
-In a temporary copy of the repository: ``nox -s new -- shell-yash``, write its syntax for
-yash (``proof_shell/yash_syntax.py``; a POSIX-family shell that shell-posix does not serve),
-check that CI selection and the release check find it, build it, install it alone (with
-plugin-contract) into a fresh venv and run its own tests there: the FILL IN check and the
-contract's conformance kit against the real yash.
+Twice, in a temporary copy of the repository: ``nox -s new -- shell-NAME``, write its syntax
+and kit driver (``proof_shell/NAME_syntax.py`` and ``NAME_kit.py``) for yash (a POSIX-family
+shell that shell-posix does not serve) and for elvish (a family neither we nor conda serve),
+with no edit outside the new package; check that CI selection and the release check find it,
+build it, install it alone (with plugin-contract) into a fresh venv and run its own tests
+there: the FILL IN check and the contract's conformance kit against the real shell.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from testharness.repo import ROOT, build_wheel
 
 pytestmark = pytest.mark.slow
 
-DIST = "shell-yash"
-IMPORT = "shell_yash"
+#: (shell, extra pytest arguments for the package's own tests)
+WALKTHROUGHS = [("yash", []), ("elvish", ["-n", "2"])]
 COPIED = ("noxfile.py", "pyproject.toml", "scripts", "shared", "packages/contract")
 IGNORED = shutil.ignore_patterns("__pycache__", ".venv", ".nox", "node_modules", "dist", "build")
 
@@ -64,39 +65,43 @@ def repo_copy(tmp_path: Path) -> Path:
     return copy
 
 
-def test_a_scaffolded_shell_plugin_filled_for_yash_passes_the_kit_installed_alone(
-    repo_copy: Path, tmp_path: Path
+@pytest.mark.parametrize(("shell", "pytest_args"), WALKTHROUGHS, ids=[w[0] for w in WALKTHROUGHS])
+def test_a_scaffolded_shell_plugin_filled_in_passes_the_kit_installed_alone(
+    repo_copy: Path, tmp_path: Path, shell: str, pytest_args: list[str]
 ) -> None:
     nox = require_tool("nox", "python3 -m pip install nox")
     uv = require_tool("uv", "python3 -m pip install uv")
-    yash = require_tool("yash", "apt-get install -y yash")
+    program = require_tool(shell, f"apt-get install -y {shell}")
+    dist, import_name = f"shell-{shell}", f"shell_{shell}"
 
     # 1. scaffold through nox, as a contributor would
-    out = ok(run([nox, "-f", str(repo_copy / "noxfile.py"), "-s", "new", "--", DIST]))
-    package = repo_copy / "packages" / DIST
-    syntax = package / "src" / IMPORT / "syntax.py"
+    out = ok(run([nox, "-f", str(repo_copy / "noxfile.py"), "-s", "new", "--", dist]))
+    package = repo_copy / "packages" / dist
+    syntax = package / "src" / import_name / "syntax.py"
     assert syntax.is_file(), out
     assert "FILL IN" in syntax.read_text()
     text = (package / "pyproject.toml").read_text()
     assert '"plugin-contract[shell]>=' in text
-    assert f'{DIST} = "{IMPORT}.plugin"' in text
-    again = run([sys.executable, str(repo_copy / "scripts" / "new_package.py"), DIST])
+    assert f'{dist} = "{import_name}.plugin"' in text
+    again = run([sys.executable, str(repo_copy / "scripts" / "new_package.py"), dist])
     assert again.returncode == 2
     assert "exists already" in again.stderr
 
     # 2. found by CI selection and the release check without editing any list
     ci_matrix = load(repo_copy / "scripts" / "ci_matrix.py")
-    changed = [f"packages/{DIST}/src/{IMPORT}/syntax.py"]
-    assert ci_matrix.select(changed, ci_matrix.packages()) == [DIST]
+    changed = [f"packages/{dist}/src/{import_name}/syntax.py"]
+    assert ci_matrix.select(changed, ci_matrix.packages()) == [dist]
     release = ok(
-        run([sys.executable, str(repo_copy / "scripts" / "release_check.py"), f"{DIST}-v0.1.0"])
+        run([sys.executable, str(repo_copy / "scripts" / "release_check.py"), f"{dist}-v0.1.0"])
     )
-    assert f"folder=packages/{DIST}" in release
+    assert f"folder=packages/{dist}" in release
 
-    # 3. the contributor writes the syntax for yash
-    shutil.copyfile(ROOT / "tests" / "proof_shell" / "yash_syntax.py", syntax)
-    shutil.copyfile(ROOT / "tests" / "proof_shell" / "yash_kit.py", syntax.with_name("kit.py"))
-    (package / "ci" / "apt.txt").write_text("yash\n")
+    # 3. the contributor writes the syntax and the kit driver, inside the new package only
+    before = sorted(p for p in repo_copy.rglob("*") if package not in p.parents)
+    shutil.copyfile(ROOT / "tests" / "proof_shell" / f"{shell}_syntax.py", syntax)
+    shutil.copyfile(ROOT / "tests" / "proof_shell" / f"{shell}_kit.py", syntax.with_name("kit.py"))
+    (package / "ci" / "apt.txt").write_text(f"{shell}\n")
+    assert sorted(p for p in repo_copy.rglob("*") if package not in p.parents) == before
 
     # 4. build, install alone into a fresh venv, run the package's own tests there
     wheels = tmp_path / "wheels"
@@ -105,12 +110,13 @@ def test_a_scaffolded_shell_plugin_filled_for_yash_passes_the_kit_installed_alon
     venv = tmp_path / "venv"
     ok(run([uv, "venv", "--quiet", "--python", sys.executable, str(venv)]))
     python = venv / "bin" / "python"
-    wheel = next(wheels.glob(f"{IMPORT}-0.1.0-*.whl"))
+    wheel = next(wheels.glob(f"{import_name}-0.1.0-*.whl"))
+    extra = ["pytest-xdist"] if "-n" in pytest_args else []
     ok(
         run(
             [
                 *(uv, "pip", "install", "--quiet", "--python", str(python)),
-                *("--find-links", str(wheels), str(wheel), "pytest"),
+                *("--find-links", str(wheels), str(wheel), "pytest", *extra),
             ]
         )
     )
@@ -118,17 +124,18 @@ def test_a_scaffolded_shell_plugin_filled_for_yash_passes_the_kit_installed_alon
     names = {line.split("==")[0].lower() for line in listed.split()}
     assert not {"shell-posix", "shell-fish", "requests"} & names, names
     shells = ok(run([str(venv / "bin" / "conda-shell"), "shells"]))
-    assert "yash" in shells
+    assert shell in shells
 
     tests = tmp_path / "plugin-tests"
     shutil.copytree(package / "tests", tests)
+    pytest_argv = [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rs"]
     result = run(
-        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rs", str(tests)],
+        [*pytest_argv, *pytest_args, str(tests)],
         cwd=tmp_path,
         env={
-            "PATH": f"{venv / 'bin'}:{Path(yash).parent}:/usr/bin:/bin",
+            "PATH": f"{venv / 'bin'}:{Path(program).parent}:/usr/bin:/bin",
             "HOME": str(tmp_path),
-            "CI": "true",  # a missing yash must fail here, never skip
+            "CI": "true",  # a missing shell must fail here, never skip
             "PLUGIN_CONTRACT_CACHE_DIR": str(tmp_path / "cache"),
         },
     )

@@ -18,15 +18,13 @@ import time
 import urllib.parse
 from pathlib import Path
 
+from testharness import devpi_http
+from testharness.devpi import ROOT_PASSWORD, start_devpi_server
+from testharness.ldap_directory import LDIF, PASSWORDS, search_config, user_dn
+from testharness.process import ServerProcess
+from testharness.slapd import start_slapd
+
 ROOT = Path(__file__).resolve().parents[3]
-sys.path[:0] = [str(ROOT / "shared"), str(Path(__file__).resolve().parents[1] / "tests")]
-
-from ldap_directory_data import LDIF, PASSWORDS, search_config, user_dn  # noqa: E402
-
-from testharness import devpi_http  # noqa: E402
-from testharness.devpi import ROOT_PASSWORD, start_devpi_server  # noqa: E402
-from testharness.process import ServerProcess  # noqa: E402
-from testharness.slapd import start_slapd  # noqa: E402
 
 DOWNLOADS = 200
 ROUNDS = 5  # interleaved rounds of DOWNLOADS each; medians count

@@ -10,21 +10,19 @@ from __future__ import annotations
 
 import shutil
 import statistics
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
+from bench_downloads import emit, settled_bind_counts
+
+from testharness import devpi_http
+from testharness.devpi import start_devpi_server
+from testharness.ldap_directory import GROUPS, PEOPLE, search_config, user_dn
+from testharness.slapd import start_slapd
+
 ROOT = Path(__file__).resolve().parents[3]
-sys.path[:0] = [str(ROOT / "shared"), str(Path(__file__).resolve().parents[1] / "tests")]
-
-from bench_downloads import emit, settled_bind_counts  # noqa: E402
-from ldap_directory_data import GROUPS, PEOPLE, search_config, user_dn  # noqa: E402
-
-from testharness import devpi_http  # noqa: E402
-from testharness.devpi import start_devpi_server  # noqa: E402
-from testharness.slapd import start_slapd  # noqa: E402
 
 USERS = 50
 LOGINS = 200

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 from devpi_auth_ldap.config import parse_config
-from ldap_testkit import write_yaml
 
 from plugin_contract.errors import ConfigError
 from testharness.devpi import devpi_script, init_serverdir
+from testharness.ldap_directory import write_yaml
 
 DEVPI_LDAP_FILE = {
     "devpi-ldap": {

@@ -14,13 +14,12 @@ from typing import Any
 import pytest
 import yaml
 from devpi_auth_ldap.config import load_config, parse_config
-from ldap_directory_data import GROUPS, LDIF, PASSWORDS, PEOPLE
-from ldap_testkit import write_yaml
 
 from plugin_contract.errors import ConfigError
 from testharness import require_tool
 from testharness.devpi import start_devpi_server
 from testharness.devpi_http import login, request
+from testharness.ldap_directory import GROUPS, LDIF, PASSWORDS, PEOPLE, write_yaml
 from testharness.process import ServerGroup
 from testharness.slapd import ADMIN_DN, ADMIN_PASSWORD, SLAPD_INSTALL, start_slapd
 

@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from ldap_directory_data import PASSWORDS, search_config
-from ldap_testkit import write_yaml
 
 from testharness.devpi import ROOT_PASSWORD, start_devpi_server
 from testharness.devpi_http import basic, devpi_auth, login, metrics, request, token_headers, upload
+from testharness.ldap_directory import PASSWORDS, search_config, write_yaml
 from testharness.process import ServerGroup
 from testharness.slapd import Slapd
 

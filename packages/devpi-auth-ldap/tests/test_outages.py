@@ -9,12 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from ldap_directory_data import LDIF, PASSWORDS, search_config
-from ldap_testkit import write_yaml
 
 from testharness import require_tool
 from testharness.devpi import devpi_script, start_devpi_server
 from testharness.devpi_http import login, metrics
+from testharness.ldap_directory import LDIF, PASSWORDS, search_config, write_yaml
 from testharness.process import ServerGroup
 from testharness.slapd import SLAPD_INSTALL, Slapd, start_slapd
 

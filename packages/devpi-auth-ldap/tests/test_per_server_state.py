@@ -11,8 +11,8 @@ from types import SimpleNamespace
 from typing import Any
 
 from devpi_auth_ldap import main
-from ldap_directory_data import search_config
-from ldap_testkit import write_yaml
+
+from testharness.ldap_directory import search_config, write_yaml
 
 
 class NoRegistryRequest:

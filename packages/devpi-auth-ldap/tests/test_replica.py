@@ -6,12 +6,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from ldap_directory_data import LDIF, PASSWORDS, search_config
-from ldap_testkit import write_yaml
 
 from testharness import require_tool
 from testharness.devpi import ROOT_PASSWORD, DevpiServer, start_devpi_server, start_replica
 from testharness.devpi_http import basic, login, request, token_headers, upload
+from testharness.ldap_directory import LDIF, PASSWORDS, search_config, write_yaml
 from testharness.process import ServerGroup
 from testharness.slapd import SLAPD_INSTALL, Slapd, start_slapd
 

@@ -6,10 +6,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from ldap_directory_data import GROUPS, PASSWORDS, POSIX_GROUPS, search_config
-from ldap_testkit import write_yaml
 
 from testharness.devpi import devpi_script
+from testharness.ldap_directory import GROUPS, PASSWORDS, POSIX_GROUPS, search_config, write_yaml
 from testharness.slapd import Slapd, make_tls_files
 
 pytestmark = pytest.mark.slow

@@ -21,14 +21,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]
-sys.path.insert(0, str(ROOT / "shared"))
+import yaml
 
-import yaml  # noqa: E402
-
-from testharness import devpi_http  # noqa: E402
-from testharness.devpi import start_devpi_server  # noqa: E402
-from testharness.ports import free_port, wait_for_port  # noqa: E402
+from testharness import devpi_http
+from testharness.devpi import start_devpi_server
+from testharness.ports import free_port, wait_for_port
 
 UPLOADS = 100
 WARMUP = 5
@@ -40,6 +37,8 @@ BASELINE_LAUNCHER = Path(__file__).with_name("devpi_server_without_notify.py")
 RECEIVER = """
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+ROOT = Path(__file__).resolve().parents[3]
 
 class Ok(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"

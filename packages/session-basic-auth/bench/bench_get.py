@@ -15,11 +15,10 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]
-sys.path.insert(0, str(ROOT / "shared"))
+from testharness.ports import free_port
+from testharness.process import ServerProcess
 
-from testharness.ports import free_port  # noqa: E402
-from testharness.process import ServerProcess  # noqa: E402
+ROOT = Path(__file__).resolve().parents[3]
 
 TOTAL = 2000
 ROUNDS = 100
@@ -54,7 +53,7 @@ def main() -> None:
             "CONDA_SESSION_NO_PROMPT": "1",
         }
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "shared")}
+    env = dict(os.environ)
     server = ServerProcess(
         "channel",
         [sys.executable, "-m", "testharness.channel", str(port), USER, PASSWORD],

@@ -20,17 +20,16 @@ import tempfile
 import time
 from pathlib import Path
 
+from session_oauth.session import OAuthSession
+from session_oauth.tokens import TokenSet
+
+from plugin_contract.session.base import CondaSession
+from plugin_contract.session.channels import ChannelMatch, ChannelPattern
+from plugin_contract.session.config import SessionConfig
+from testharness.channel import ChannelServer
+
 PACKAGE = Path(__file__).resolve().parent.parent
 ROOT = PACKAGE.parent.parent
-sys.path.insert(0, str(ROOT / "shared"))
-
-from session_oauth.session import OAuthSession  # noqa: E402
-from session_oauth.tokens import TokenSet  # noqa: E402
-
-from plugin_contract.session.base import CondaSession  # noqa: E402
-from plugin_contract.session.channels import ChannelMatch, ChannelPattern  # noqa: E402
-from plugin_contract.session.config import SessionConfig  # noqa: E402
-from testharness.channel import ChannelServer  # noqa: E402
 
 REQUESTS = 2000
 ROUNDS = 40
@@ -55,9 +54,8 @@ def report(name, value, unit, target, ok, detail):
 
 SERVER_SCRIPT = """
 import sys, time
-sys.path.insert(0, sys.argv[1])
 from testharness.channel import ChannelServer, bearer_check
-server = ChannelServer(auth_check=bearer_check(sys.argv[2])).start()
+server = ChannelServer(auth_check=bearer_check(sys.argv[1])).start()
 # headers and body go out in two writes: without TCP_NODELAY every response waits for a
 # delayed ACK (~40 ms), which would hide the client-side cost being measured
 server._server.RequestHandlerClass.disable_nagle_algorithm = True
@@ -69,7 +67,7 @@ time.sleep(600)
 def channel_server_process() -> tuple[subprocess.Popen[str], str]:
     """The channel server in its own process, so it does not share the client's GIL."""
     process = subprocess.Popen(
-        [sys.executable, "-c", SERVER_SCRIPT, str(ROOT / "shared"), TOKEN],
+        [sys.executable, "-c", SERVER_SCRIPT, TOKEN],
         stdout=subprocess.PIPE,
         text=True,
     )

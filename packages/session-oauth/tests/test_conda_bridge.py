@@ -11,10 +11,10 @@ import requests
 import yaml
 from session_oauth import plugin
 from session_oauth.conda_bridge import make_oauth_auth_handler
-from test_refresh import logged_in
 
 from plugin_contract.session.registry import clear_session_cache
 from testharness.channel import ChannelServer
+from testharness.oauth_kit import logged_in
 from testharness.oidc import OidcProvider
 
 pytestmark = pytest.mark.slow

@@ -6,7 +6,11 @@ import re
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import pytest
-from oauth_testkit import (
+from session_oauth.errors import LoginFailedError, OAuthConfigError
+from session_oauth.login import run_login
+
+from testharness.channel import ChannelServer
+from testharness.oauth_kit import (
     PUBLIC_CLIENT,
     browser_tokens,
     ci_settings,
@@ -14,10 +18,6 @@ from oauth_testkit import (
     make_session,
     public_settings,
 )
-from session_oauth.errors import LoginFailedError, OAuthConfigError
-from session_oauth.login import run_login
-
-from testharness.channel import ChannelServer
 from testharness.oidc import OidcProvider
 
 pytestmark = pytest.mark.slow
@@ -201,7 +201,7 @@ def test_client_credentials_login_and_use(
 def test_client_credentials_are_fetched_again_when_the_token_expires(
     fresh_provider: OidcProvider, env: dict[str, str], channel: ChannelServer
 ) -> None:
-    from oauth_testkit import Clock
+    from testharness.oauth_kit import Clock
 
     clock = Clock()
     session = make_session(channel.url + "/channel", ci_settings(fresh_provider), env, clock)
@@ -243,9 +243,9 @@ def test_static_token_from_the_environment(
 def test_device_code_expired_at_the_real_server(
     env: dict[str, str], channel: ChannelServer, tmp_path
 ) -> None:
-    from oauth_testkit import OIDC_DIR, SETUP_HINT
     from session_oauth import device_flow
 
+    from testharness.oauth_kit import OIDC_DIR, SETUP_HINT
     from testharness.oidc import start_oidc_provider
 
     short = start_oidc_provider(

@@ -11,39 +11,15 @@ import time
 from pathlib import Path
 
 import pytest
-from oauth_testkit import Clock, make_session, public_settings
 from session_oauth.errors import LoginRequiredError, TokenEndpointUnavailable
-from session_oauth.login import run_login
 from session_oauth.session import OAuthSession
 
 from testharness.channel import ChannelServer
+from testharness.oauth_kit import Clock, logged_in, public_settings
 from testharness.oidc import OidcProvider
 
 pytestmark = pytest.mark.slow
 REFRESH = "refresh_token"
-
-
-def logged_in(provider: OidcProvider, env: dict[str, str], url: str, clock=time.time, **extra):
-    """A session logged in through the real device flow, counters reset afterwards."""
-    session = make_session(url, public_settings(provider, **extra), env, clock)
-
-    class Terminal:
-        text = ""
-
-        def write(self, text: str) -> int:
-            Terminal.text += text
-            return len(text)
-
-        def flush(self) -> None:
-            return None
-
-    def approve(seconds: float) -> None:
-        code = Terminal.text.split("enter the code ")[1].split()[0]
-        provider.device_decision(code)
-
-    run_login(session, flow="device", out=Terminal(), sleep=approve)  # type: ignore[arg-type]
-    provider.reset()
-    return session
 
 
 def repodata(session: OAuthSession, channel: ChannelServer, method: str = "GET"):

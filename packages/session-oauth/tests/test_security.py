@@ -6,12 +6,11 @@ from __future__ import annotations
 import logging
 
 import pytest
-from oauth_testkit import make_session, public_settings
 from session_oauth.login import run_logout
-from test_refresh import logged_in
 
 from plugin_contract.session.errors import CredentialsError
 from testharness.channel import ChannelServer
+from testharness.oauth_kit import logged_in, make_session, public_settings
 from testharness.oidc import RESOURCE_SERVER, OidcProvider
 
 pytestmark = pytest.mark.slow
@@ -63,7 +62,7 @@ def test_no_token_in_debug_logs_reprs_or_status(
     channel: ChannelServer,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    from oauth_testkit import Clock
+    from testharness.oauth_kit import Clock
 
     caplog.set_level(logging.DEBUG)
     clock = Clock()

@@ -9,15 +9,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import pytest
-from oauth_testkit import Clock, make_session, public_settings
 from session_oauth.endpoints import oauth_client, request_options
 from session_oauth.session import OAuthSession
 from session_oauth.settings import OAuthSettings
-from test_refresh import logged_in
 
 from plugin_contract.session.channels import ChannelMatch, ChannelPattern
 from plugin_contract.session.config import SessionConfig
 from testharness.channel import ChannelServer
+from testharness.oauth_kit import Clock, logged_in, make_session, public_settings
 from testharness.oidc import OidcProvider
 
 pytestmark = pytest.mark.slow

@@ -22,7 +22,11 @@ class XonshDriver(ShellDriver):
     spawn_needs_tty = True
 
     def spawn_environ(self) -> dict[str, str]:
-        return {"SHELL_TYPE": "readline", "TERM": "xterm"}
+        # xonsh >= 0.2x asks the terminal where the cursor is before each prompt and reads the
+        # answer straight from the terminal, swallowing the kit's typed-ahead lines; it skips
+        # the question over SSH.
+        ssh = "127.0.0.1 0 127.0.0.1 0"
+        return {"SHELL_TYPE": "readline", "TERM": "xterm", "SSH_CONNECTION": ssh}
 
     def argv(self, executable: str, program: str, script: str) -> list[str]:
         return [executable, "--no-rc", script]
@@ -52,7 +56,8 @@ class XonshDriver(ShellDriver):
         return f"open({_py(path)}, 'w', encoding='utf-8').write({text})"
 
     def command_exists(self, name: str, path: str) -> str:
-        found = f"__xonsh__.commands_cache.locate_binary({_py(name)}, ignore_alias=True)"
+        # shutil.which over $PATH: xonsh's commands cache is stale right after a PATH change.
+        found = f"__import__('shutil').which({_py(name)}, path=':'.join($PATH))"
         return f"open({_py(path)}, 'a').write(('yes' if {found} else 'no') + '\\n')"
 
     def prepend_path(self, folder: str) -> str:

@@ -128,6 +128,15 @@ def _python_mode(activation: str) -> str:
     return f"{head}\n{command} -- @({prefix!r})"
 
 
+def _sourced_by_python(line: str) -> str:
+    """``source @('x.xsh')`` as Python: newer xonsh (0.25) runs no subprocess-mode command,
+    alias or not, from an ``on_exit`` handler, so deactivate.d scripts would be skipped."""
+    if not (line.startswith("source @(") and line.endswith(")")):
+        return line
+    path = line[len("source @(") : -1]
+    return f"execx(open({path}, encoding='utf-8').read() + '\\n', 'exec', globals())"
+
+
 def spawn(request: SpawnRequest) -> SpawnCommand:
     """xonsh reads the XONSHRC files, then every ``*.xsh`` of the XONSHRC_DIR folders in
     order: the shim is the last folder's only file, so it runs after the user's files."""
@@ -153,7 +162,7 @@ def spawn(request: SpawnRequest) -> SpawnCommand:
         "def __conda_shell_on_exit(**kwargs):",
         "    import atexit, os, shutil",
         f"    shutil.rmtree({quote(request.workdir)}, ignore_errors=True)",
-        *(f"    {line}" for line in on_exit.splitlines() if line.strip()),
+        *(f"    {_sourced_by_python(line)}" for line in on_exit.splitlines() if line.strip()),
         "    atexit.register(os._exit, globals().get('__conda_shell_status', 0))",
         "",
     ]

@@ -8,9 +8,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import pluggy
 import requests
 
-from plugin_contract.errors import PluginError
+from plugin_contract.plugins import check_claims
 from plugin_contract.session.base import CondaSession
 from plugin_contract.session.before import BeforeActionContext, ChannelUse, is_interactive
 from plugin_contract.session.channels import ChannelMatch, ChannelPattern, safe_url
@@ -19,6 +20,8 @@ from plugin_contract.session.errors import UnknownSessionError
 from plugin_contract.session.types import CondaBeforeAction, CondaSessionClass
 
 DEFAULT_SESSION = "default"
+#: Who claims the ``default`` session name: the host itself.
+HOST = "plugin-contract"
 URL_CACHE_LIMIT = 4096
 
 
@@ -153,35 +156,44 @@ class SessionRegistry:
         return session
 
     def _load_plugins(self) -> None:
+        """Ask the plugin manager (the one loading path and broken-plugin policy, as for
+        shells) and run the same conflict check: two plugins claiming a name are an error."""
         from plugin_contract.conda.manager import get_plugin_manager
 
         manager = get_plugin_manager()
         if self._classes is None:
-            found = [e for batch in manager.hook.conda_session_classes() for e in batch]
-            self._classes = _by_name(found)
+            self._classes = _by_name(_claimed(manager, "conda_session_classes"))
         if self._before_actions is None:
-            actions = [a for batch in manager.hook.conda_before_actions() for a in batch]
-            _check_unique(a.name for a in actions)
-            self._before_actions = actions
+            claimed = _claimed(manager, "conda_before_actions")
+            check_claims(((action.name, owner) for owner, action in claimed), "before-action")
+            self._before_actions = [action for _, action in claimed]
 
 
-def _by_name(classes: Iterable[CondaSessionClass]) -> dict[str, CondaSessionClass]:
-    found: dict[str, CondaSessionClass] = {
-        DEFAULT_SESSION: CondaSessionClass(DEFAULT_SESSION, CondaSession, "conda's defaults")
-    }
-    for entry in classes:
-        if entry.name in found and found[entry.name].session_class is not entry.session_class:
-            raise PluginError(f"two plugins register the session name {entry.name!r}")
-        found[entry.name] = entry
+def _claimed(manager: pluggy.PluginManager, hook: str) -> list[tuple[str, Any]]:
+    """``(plugin name, item)`` for every item the plugins' ``hook`` implementations yield."""
+    found: list[tuple[str, Any]] = []
+    for impl in reversed(getattr(manager.hook, hook).get_hookimpls()):  # pluggy calls LIFO
+        owner = manager.get_name(impl.plugin) or repr(impl.plugin)
+        found += [(owner, item) for item in impl.function() or ()]
     return found
 
 
-def _check_unique(names: Iterable[str]) -> None:
-    seen: set[str] = set()
-    for name in names:
-        if name in seen:
-            raise PluginError(f"two plugins register the before-action {name!r}")
-        seen.add(name)
+def _by_name(
+    classes: Iterable[CondaSessionClass] | Iterable[tuple[str, CondaSessionClass]],
+) -> dict[str, CondaSessionClass]:
+    """Session classes by name, the host's ``default`` first; a name claimed by two plugins
+    (or given twice with different classes) is a :class:`PluginError` naming both."""
+    claims: list[tuple[str, CondaSessionClass]] = [
+        (HOST, CondaSessionClass(DEFAULT_SESSION, CondaSession, "conda's defaults"))
+    ]
+    for item in classes:
+        claims.append(item if isinstance(item, tuple) else (_qualified(item.session_class), item))
+    check_claims(((entry.name, owner) for owner, entry in claims), "session name")
+    return {entry.name: entry for _, entry in claims}
+
+
+def _qualified(cls: type[Any]) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
 
 
 _default_registry: SessionRegistry | None = None

@@ -1,6 +1,11 @@
-"""The test directory: people, groups (one nested), a user whose name needs DN escaping."""
+"""devpi-auth-ldap's test directory (its tests and benches import it): people, groups
+(one nested), a user whose name needs DN escaping."""
 
 from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
 
 from testharness.slapd import BASE_DN
 
@@ -63,3 +68,8 @@ def search_config(url: str, **extra: object) -> dict[str, object]:
             **extra,
         }
     }
+
+
+def write_yaml(path: Path, data: object) -> Path:
+    path.write_text(yaml.safe_dump(data))
+    return path

@@ -1,9 +1,9 @@
-"""Helpers and fixtures for session-oauth tests: a real oidc-provider, a channel server that
-introspects bearer tokens there, an isolated environment, sessions, a scripted browser."""
+"""Helpers and fixtures for session-oauth's tests (its conftest and tests import them): a
+real oidc-provider, a channel server that introspects bearer tokens there, an isolated
+environment, sessions, a scripted browser."""
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -13,16 +13,17 @@ from urllib.parse import urljoin
 
 import pytest
 import requests
+from session_oauth.login import run_login
 from session_oauth.session import OAuthSession
 from session_oauth.tokens import TokenSet
 
-import testharness
 from plugin_contract.session.channels import ChannelMatch, ChannelPattern
 from plugin_contract.session.config import SessionConfig
 from testharness.channel import ChannelServer
 from testharness.oidc import OidcProvider, start_oidc_provider
+from testharness.repo import ROOT
 
-OIDC_DIR = Path(__file__).parent / "oidc"
+OIDC_DIR = ROOT / "packages" / "session-oauth" / "tests" / "oidc"
 SETUP_HINT = "packages/session-oauth/ci/setup.sh"
 PUBLIC_CLIENT = "conda-cli"
 SCOPES = "openid offline_access channel:read"
@@ -67,12 +68,6 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
         "PYTHON_KEYRING_BACKEND": "testharness.keyring_backend.FileKeyring",
         "TESTHARNESS_KEYRING_FILE": str(tmp_path / "keyring.json"),
         "CI_BOT_SECRET": "ci-secret",
-        # subprocesses load the test keyring backend from the harness
-        "PYTHONPATH": os.pathsep.join(
-            filter(
-                None, [str(Path(testharness.__file__).parent.parent), os.environ.get("PYTHONPATH")]
-            )
-        ),
     }
     for key, value in values.items():
         monkeypatch.setenv(key, value)
@@ -176,3 +171,32 @@ def browser_tokens(provider: OidcProvider, session: OAuthSession, timeout: float
         return True
 
     return run_login(session, flow="browser", open_browser=open_browser, browser_timeout=timeout)
+
+
+def logged_in(
+    provider: OidcProvider,
+    env: Mapping[str, str],
+    url: str,
+    clock: Callable[[], float] = time.time,
+    **extra: str,
+) -> OAuthSession:
+    """A session logged in through the real device flow, counters reset afterwards."""
+    session = make_session(url, public_settings(provider, **extra), env, clock)
+
+    class Terminal:
+        text = ""
+
+        def write(self, text: str) -> int:
+            Terminal.text += text
+            return len(text)
+
+        def flush(self) -> None:
+            return None
+
+    def approve(seconds: float) -> None:
+        code = Terminal.text.split("enter the code ")[1].split()[0]
+        provider.device_decision(code)
+
+    run_login(session, flow="device", out=Terminal(), sleep=approve)  # type: ignore[arg-type]
+    provider.reset()
+    return session

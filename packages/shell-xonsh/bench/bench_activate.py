@@ -1,0 +1,7 @@
+"""xonsh activation (the generator, ``conda-shell activate --eval --shell xonsh``, not xonsh
+itself) against ``python -S -c pass``; target: at most 2x."""
+
+from testharness.activation_bench import run
+
+if __name__ == "__main__":
+    run("xonsh", "hello.xsh", "$BENCH_HELLO = '1'\n", target=2.0)
