@@ -1,18 +1,6 @@
-"""The distribution registers its plugin module under the right entry-point group."""
+"""The oauth session class is registered with the contract (entry points and versions: tests/test_registration.py)."""
 
-from importlib.metadata import distribution
-
-import session_oauth
-
-
-def test_entry_point_loads_the_plugin_module() -> None:
-    points = [ep for ep in distribution("session-oauth").entry_points if ep.group == "conda"]
-    assert [ep.name for ep in points] == ["session-oauth"]
-    assert points[0].load().__name__ == "session_oauth.plugin"
-
-
-def test_version_matches_metadata() -> None:
-    assert session_oauth.__version__ == distribution("session-oauth").version
+from __future__ import annotations
 
 
 def test_the_oauth_session_class_is_registered_with_the_contract() -> None:
