@@ -16,7 +16,6 @@ backslash escapes for tab, newline and backslash.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 
@@ -61,8 +60,10 @@ def cached_rows(key: str, build: Callable[[], list[list[str]]]) -> list[list[str
 def forget(key: str) -> None:
     """Drop the cache of ``key`` (used when a cached location no longer imports)."""
     path = os.path.join(cache_dir(), f"{key}-{_digest(fingerprint())}.tsv")
-    with contextlib.suppress(OSError):
+    try:
         os.unlink(path)
+    except OSError:
+        pass
 
 
 def _digest(text: str) -> str:
@@ -92,8 +93,10 @@ def _write(path: str, mark: str, rows: list[list[str]]) -> None:
             handle.write(text + "\n")
         os.replace(temporary, path)
     except OSError:
-        with contextlib.suppress(OSError):
+        try:
             os.unlink(temporary)
+        except OSError:
+            pass
 
 
 def _escape(text: str) -> str:

@@ -151,4 +151,5 @@ FISH = CondaShellPlugins(
     hook=hook,
     prompt_var=None,
     special_names=SPECIAL_NAMES,
+    hook_accepts_command=True,
 )

@@ -332,4 +332,5 @@ POSIX = CondaShellPlugins(
     hook=hook,
     prompt_var="PS1",
     special_names=SPECIAL_NAMES,
+    hook_accepts_command=True,
 )

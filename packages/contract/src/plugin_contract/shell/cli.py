@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from plugin_contract.shell.envs import EnvLocator
     from plugin_contract.shell.types import CondaShellPlugins
 
-from plugin_contract.shell.program import PROG, self_program  # noqa: E402
+from plugin_contract.shell.program import PROG  # noqa: E402
 
 MODES = ("--spawn", "--eval", "--json")
 USAGE = f"""\
@@ -151,7 +151,9 @@ def run(args: Arguments) -> int:
     selection = select_shell(args.shell, environ, settings)
     plugin = load_plugin(selection.row.name)
     if args.command == "hook":
-        sys.stdout.write(plugin.hook(plugin.quote(self_program())))
+        from plugin_contract.shell.program import hook_command
+
+        sys.stdout.write(plugin.hook(hook_command(plugin)))
         return 0
     activator = _activator(plugin, environ, settings)
     if args.command == "activate":
