@@ -80,10 +80,13 @@ function __conda_shell_return --description 'set $status for the wrapped prompt'
     return $argv[1]
 end
 
-if not functions -q __conda_shell_original_prompt
+# Wrap the prompt function: now, and again before a prompt whenever a fish_prompt defined
+# later (below this line in config.fish, or by a theme) has replaced the wrapper.
+function __conda_shell_wrap_prompt --description 'put the active conda environment first'
     if functions -q fish_prompt
+        functions -e __conda_shell_original_prompt
         functions -c fish_prompt __conda_shell_original_prompt
-    else
+    else if not functions -q __conda_shell_original_prompt
         function __conda_shell_original_prompt
             printf '> '
         end
@@ -96,6 +99,18 @@ if not functions -q __conda_shell_original_prompt
         __conda_shell_return $conda_shell_last
         __conda_shell_original_prompt
     end
+end
+
+function __conda_shell_keep_prompt --on-event fish_prompt
+    set -l conda_shell_last $status
+    if not functions fish_prompt | string match -q '*__conda_shell_original_prompt*'
+        __conda_shell_wrap_prompt
+    end
+    __conda_shell_return $conda_shell_last
+end
+
+if not functions -q __conda_shell_original_prompt
+    __conda_shell_wrap_prompt
 end
 """
 

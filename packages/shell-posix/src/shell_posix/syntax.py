@@ -176,7 +176,7 @@ conda_shell() {
             eval "$__conda_shell_code"
             __conda_shell_status=$?
             unset __conda_shell_code
-            if [ -n "${ZSH_VERSION:-}" ]; then __conda_shell_zsh_prompt; fi
+            __conda_shell_prompt
             hash -r 2>/dev/null || :
             return "$__conda_shell_status"
             ;;
@@ -192,14 +192,34 @@ case "${BASH_VERSION:+bash}:${ZSH_VERSION:+zsh}:${KSH_VERSION:-}:${SHELLOPTS:-}"
     bash:*|*:zsh:*|*:*:*MIRBSD*) eval 'conda-shell() { conda_shell "$@"; }' ;;
     *) alias conda-shell=conda_shell ;;
 esac
-__conda_shell_zsh_prompt() {
-    # Without PROMPT_SUBST zsh expands no variable in prompts: write the text, % doubled.
-    eval '[[ -o promptsubst ]]' && return 0
+# busybox ash reads \\ codes in the prompt after expanding it (dash and ksh do not).
+case "${BASH_VERSION:-}${ZSH_VERSION:-}${KSH_VERSION:-}" in
+    '') case "$(command readlink "/proc/$$/exe" 2>/dev/null)" in
+            */busybox*) __conda_shell_busybox=1 ;;
+        esac ;;
+esac
+__conda_shell_prompt() {
+    # Activation puts ${CONDA_PROMPT_MODIFIER:-} in front of PS1. Where this shell would
+    # not show that variable's text as it is, write the form that does.
     __conda_shell_ref='${CONDA_PROMPT_MODIFIER:-}'
-    case "$PS1" in
-        "$__conda_shell_ref"*)
-            eval 'PS1="${CONDA_PROMPT_MODIFIER//\\%/%%}${PS1#"$__conda_shell_ref"}"' ;;
+    case "${PS1:-}" in
+        "$__conda_shell_ref"*) ;;
+        *) unset __conda_shell_ref; return 0 ;;
     esac
+    if [ -n "${ZSH_VERSION:-}" ]; then
+        if eval '[[ -o promptsubst ]]'; then
+            # the expanded text is then read for % codes: expand it with % doubled
+            eval 'PS1="\\${CONDA_PROMPT_MODIFIER//\\%/%%}${PS1#"$__conda_shell_ref"}"'
+        else
+            # zsh expands no variable in this prompt: write the text, % doubled
+            eval 'PS1="${CONDA_PROMPT_MODIFIER//\\%/%%}${PS1#"$__conda_shell_ref"}"'
+        fi
+    elif [ -n "${BASH_VERSION:-}" ] && ! shopt -q promptvars; then
+        # promptvars off: bash reads \\ codes but expands no variable: the text, \\ doubled
+        eval 'PS1="${CONDA_PROMPT_MODIFIER//\\\\/\\\\\\\\}${PS1#"$__conda_shell_ref"}"'
+    elif [ -n "${__conda_shell_busybox:-}" ]; then
+        PS1='${CONDA_PROMPT_MODIFIER//\\\\/\\\\\\\\}'"${PS1#"$__conda_shell_ref"}"
+    fi
     unset __conda_shell_ref
 }
 """
