@@ -92,9 +92,7 @@ def test_hook_path_skips_site_and_imports_only_the_allow_list(tmp_path: Path) ->
         imported = _imported(argv, env)
         assert "site" not in imported
         extra = sorted(
-            name
-            for name in imported - baseline - OS_MODULES
-            if not name.startswith(OURS)
+            name for name in imported - baseline - OS_MODULES if not name.startswith(OURS)
         )
         assert extra == [], f"activation through the {shell} hook imports {extra}"
 

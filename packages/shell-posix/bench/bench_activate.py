@@ -12,8 +12,9 @@
 Each is measured in the same run as its baseline, interleaved, on the same machine; the
 median of each is reported. The ratio is of CPU time (user + system, the process and its
 children): on a shared machine wall time mostly measures the other processes; the wall
-ratio is shown beside it. The environment has an activate.d script and env_vars.d variables, like a real one.
-The discovery cache is warmed first (it is built once per change of installed packages).
+ratio is shown beside it. The environment has an activate.d script and env_vars.d
+variables, like a real one. The discovery cache is warmed first (it is built once per change
+of installed packages).
 """
 
 from __future__ import annotations

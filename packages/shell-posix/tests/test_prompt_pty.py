@@ -9,14 +9,17 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from testharness import require_tool
 
 from plugin_contract.testing.pty_run import PtySession
 from plugin_contract.testing.shell import conda_shell_program
+from testharness import require_tool
 
 NAME = "e%Bn\\t$(touch PWNED)"
 CASES = {
-    "bash promptvars off": (["bash", "--noprofile", "--rcfile", "{rc}", "-i"], "shopt -u promptvars"),
+    "bash promptvars off": (
+        ["bash", "--noprofile", "--rcfile", "{rc}", "-i"],
+        "shopt -u promptvars",
+    ),
     "zsh PROMPT_SUBST": (["zsh", "-i"], "setopt promptsubst"),
     "zsh": (["zsh", "-i"], ":"),
     "busybox": (["busybox", "sh", "-i"], ":"),

@@ -1,5 +1,7 @@
 # os.path on purpose: importing pathlib costs start-up time on the activation hot path.
 # ruff: noqa: PTH103, PTH105, PTH108, PTH111, PTH116, PTH118, PTH120, PTH123
+# try/except, not contextlib.suppress: contextlib is not loaded at start-up under `python -S`.
+# ruff: noqa: SIM105
 """Entry points without scanning every installed distribution on each call.
 
 ``importlib.metadata`` reads the metadata of every distribution to list one group. Hot paths

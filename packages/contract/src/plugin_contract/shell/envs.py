@@ -175,7 +175,7 @@ def env_vars_of(prefix: str) -> dict[str, str]:
     """
     sources: list[str] = []
     folder = os.path.join(prefix, "etc", "conda", "env_vars.d")
-    try:  # not contextlib: it is not loaded at start-up under `python -S`
+    try:  # noqa: SIM105 (contextlib is not loaded at start-up under `python -S`)
         sources += sorted(
             e.path for e in os.scandir(folder) if e.name.endswith(".json") and e.is_file()
         )

@@ -4,7 +4,7 @@ Its own module so that spawn mode and the CLI both use it without importing each
 """
 
 # os.path on purpose: importing pathlib costs start-up time on the activation hot path.
-# ruff: noqa: PTH100, PTH110, PTH118, PTH119, PTH120
+# ruff: noqa: PTH100, PTH110, PTH117, PTH118, PTH119, PTH120
 from __future__ import annotations
 
 import os
@@ -19,7 +19,9 @@ PROG = "conda-shell"
 # What the hook runs in place of the installed `conda-shell` script: Python without `site`
 # (-S) and without PYTHON* variables or the current folder (-I), the import path written out.
 # An installer's console-script wrapper pays for `site` (its .pth files) and, from pip, `re`.
-FAST_START = "import sys;sys.path[:]={path};from plugin_contract.shell.cli import main;sys.exit(main())"
+FAST_START = (
+    "import sys;sys.path[:]={path};from plugin_contract.shell.cli import main;sys.exit(main())"
+)
 
 
 def self_program() -> str:

@@ -7,6 +7,7 @@ program's status and copies its terminal output to standard output.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import subprocess
@@ -91,7 +92,7 @@ class PtySession:
             stderr=slave,
             env=env,
             cwd=cwd,
-            preexec_fn=_own_terminal,  # noqa: PLW1509  (the child only calls setsid and ioctl)
+            preexec_fn=_own_terminal,  # the child only calls setsid and ioctl
         )
         os.close(slave)
         self.output = bytearray()
@@ -148,10 +149,8 @@ class PtySession:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
-        try:
+        with contextlib.suppress(OSError):
             os.close(self.master)
-        except OSError:
-            pass
 
     def __enter__(self) -> PtySession:
         return self
