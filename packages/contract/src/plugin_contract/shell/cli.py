@@ -28,6 +28,7 @@ usage: {PROG} activate [--stack | --no-stack] [--spawn | --eval | --json] [--she
        {PROG} reactivate [--eval | --json] [--shell NAME]
        {PROG} hook [--shell NAME]
        {PROG} shells [--json]
+       {PROG} envs
 
 Activate conda environments (any folder with conda-meta/) safely in your shell.
 
@@ -39,6 +40,7 @@ commands:
   hook         print a function for your rc file so that `conda-shell activate ENV`
                and `conda-shell deactivate` change the current shell
   shells       list installed shell plugins and which one matches now
+  envs         list the environment names ENV can be (envs_dirs, environments.txt, base)
 
 options:
   --stack        keep the current environment's PATH and variables underneath
@@ -71,9 +73,11 @@ def parse(argv: Sequence[str]) -> Arguments:
     args = Arguments()
     items = list(argv)
     if not items:
-        raise UsageError("a command is required (activate, deactivate, reactivate, hook, shells)")
+        raise UsageError(
+            "a command is required (activate, deactivate, reactivate, hook, shells, envs)"
+        )
     args.command = items.pop(0)
-    commands = ("activate", "deactivate", "reactivate", "hook", "shells")
+    commands = ("activate", "deactivate", "reactivate", "hook", "shells", "envs")
     if args.command not in commands:
         raise UsageError(f"unknown command {args.command!r}; choose from {', '.join(commands)}")
     positional: list[str] = []
@@ -94,8 +98,8 @@ def parse(argv: Sequence[str]) -> Arguments:
                 raise UsageError("--stack and --no-stack cannot be combined")
             args.stack = wanted
         elif item == "--shell" or item.startswith("--shell="):
-            if args.command == "shells":
-                raise UsageError("shells takes no --shell")
+            if args.command in ("shells", "envs"):
+                raise UsageError(f"{args.command} takes no --shell")
             value = item.partition("=")[2] if "=" in item else (items.pop(0) if items else "")
             if not value:
                 raise UsageError("--shell needs a NAME (posix, fish, bash, zsh, ...)")
@@ -145,6 +149,9 @@ def run(args: Arguments) -> int:
     settings = read_condarc(environ)
     if args.command == "shells":
         return _shells(args, environ, settings)
+    if args.command == "envs":
+        sys.stdout.write("".join(f"{name}\n" for name in _locator(environ, settings).known_names()))
+        return 0
     from plugin_contract.shell.registry import load_plugin
     from plugin_contract.shell.selection import select_shell
 

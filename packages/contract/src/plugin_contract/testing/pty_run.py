@@ -133,6 +133,15 @@ class PtySession:
                     + self.transcript[-3000:]
                 )
 
+    def complete(self, typed: str, settle: float = 0.8) -> str:
+        """Type ``typed`` (``\\t`` presses Tab), then read back the line as completed: go to
+        its start (Ctrl-A, emacs keys), put ``echo`` in front and run it."""
+        self.send(typed)
+        time.sleep(settle)  # the shell inserts the completion (it may run conda-shell)
+        self.send('\x01echo COMP""LINE:\r')  # the quotes keep the marker out of the echo
+        self.expect("COMPLINE:")
+        return self.expect("\r\n").strip()
+
     def wait(self, timeout: float = 20.0) -> int:
         """The exit status, reading the terminal until the program ends."""
         deadline = time.monotonic() + timeout
