@@ -8,10 +8,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from testharness import require_tool
 
 from plugin_contract.testing.pty_run import PtySession
 from plugin_contract.testing.shell import conda_shell_program
+from testharness import require_tool
 
 TYPED = [
     ("conda-shell act\t", ["conda-shell activate"]),

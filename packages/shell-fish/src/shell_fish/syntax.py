@@ -79,15 +79,24 @@ end
 # Tab completion: commands, options, environment names (`conda-shell envs`) and folders;
 # conda-shell wraps conda_shell, so it completes the same.
 complete -c conda_shell -e
-complete -c conda_shell -f -n __fish_use_subcommand -a 'activate deactivate reactivate hook shells envs'
-complete -c conda_shell -f -n '__fish_seen_subcommand_from activate' -a '(conda_shell envs 2>/dev/null)' -d environment
-complete -c conda_shell -f -n '__fish_seen_subcommand_from activate' -a '(__fish_complete_directories (commandline -ct) folder)'
-complete -c conda_shell -f -n '__fish_seen_subcommand_from activate' -l stack -d 'keep the current environment underneath'
-complete -c conda_shell -f -n '__fish_seen_subcommand_from activate' -l no-stack -d 'replace the current environment'
-complete -c conda_shell -f -n '__fish_seen_subcommand_from activate' -l spawn -d 'start a new shell'
-complete -c conda_shell -f -n '__fish_seen_subcommand_from activate deactivate reactivate' -l eval -d 'print code for this shell'
-complete -c conda_shell -f -n '__fish_seen_subcommand_from activate deactivate reactivate shells' -l json -d 'print the change as JSON'
-complete -c conda_shell -x -n '__fish_seen_subcommand_from activate deactivate reactivate hook' -l shell -a 'posix fish sh bash dash zsh ksh mksh busybox' -d 'shell plugin or program'
+complete -c conda_shell -f -n __fish_use_subcommand \\
+    -a 'activate deactivate reactivate hook shells envs'
+set -l conda_shell_in_activate '__fish_seen_subcommand_from activate'
+complete -c conda_shell -f -n $conda_shell_in_activate \\
+    -a '(conda_shell envs 2>/dev/null)' -d environment
+complete -c conda_shell -f -n $conda_shell_in_activate \\
+    -a '(__fish_complete_directories (commandline -ct) folder)'
+complete -c conda_shell -f -n $conda_shell_in_activate \\
+    -l stack -d 'keep the current environment underneath'
+complete -c conda_shell -f -n $conda_shell_in_activate \\
+    -l no-stack -d 'replace the current environment'
+complete -c conda_shell -f -n $conda_shell_in_activate -l spawn -d 'start a new shell'
+complete -c conda_shell -f -n '__fish_seen_subcommand_from activate deactivate reactivate' \\
+    -l eval -d 'print code for this shell'
+complete -c conda_shell -f -n '__fish_seen_subcommand_from activate deactivate reactivate shells' \\
+    -l json -d 'print the change as JSON'
+complete -c conda_shell -x -n '__fish_seen_subcommand_from activate deactivate reactivate hook' \\
+    -l shell -a 'posix fish sh bash dash zsh ksh mksh busybox' -d 'shell plugin or program'
 complete -c conda_shell -f -l help -s h -d 'show the help'
 
 function __conda_shell_return --description 'set $status for the wrapped prompt'
