@@ -33,7 +33,8 @@ usage: {PROG} activate [--stack | --no-stack] [--spawn | --eval | --json] [--she
 Activate conda environments (any folder with conda-meta/) safely in your shell.
 
 commands:
-  activate     start your shell with ENV active (spawn, the default), or print code
+  activate     start your shell with ENV active (spawn, the default: needs a terminal
+               unless --spawn is given), or print code
                for the current shell (--eval), or the computed change (--json)
   deactivate   print code that returns to the previous environment
   reactivate   print code that re-runs the current environment's scripts
@@ -166,6 +167,12 @@ def run(args: Arguments) -> int:
     if args.command == "activate":
         assert args.env is not None
         prefix = _locator(environ, settings).resolve(args.env)
+        if args.mode is None and not os.isatty(0):
+            raise UsageError(
+                f"activate starts an interactive shell, but standard input is not a terminal "
+                f'(a script?): use `eval "$({PROG} activate --eval ENV)"` or the hook, or pass '
+                "--spawn to start the shell anyway"
+            )
         if args.mode in (None, "--spawn"):
             from plugin_contract.shell.spawn import spawn
 
