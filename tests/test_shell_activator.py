@@ -205,6 +205,14 @@ def test_condarc_subset() -> None:
     assert as_bool(None, True) is True
 
 
+def test_condarc_flow_list_without_pyyaml() -> None:
+    """conda's own Python has no PyYAML: the small parser reads `envs_dirs: [a, b]` too."""
+    from plugin_contract.condarc import _parse_simple
+
+    parsed = _parse_simple("envs_dirs: [/a, '/b c']\nchannels: []\nchangeps1: false\n")
+    assert parsed == {"envs_dirs": ["/a", "/b c"], "channels": [], "changeps1": "false"}
+
+
 def test_state_variable_is_named_by_level(tmp_path: Path) -> None:
     prefix = make_env(tmp_path, "lvl")
     change = PluginActivator(POSIX, BASE).activate(str(prefix))

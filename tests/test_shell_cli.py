@@ -172,7 +172,9 @@ def test_hook_is_valid_shell_code(environ: dict[str, str], tmp_path: Path) -> No
             continue
         proc = run("hook", "--shell", plugin, env=environ)
         assert proc.returncode == 0, proc.stderr
-        assert PROGRAM in proc.stdout
+        # posix and fish call conda-shell as `python -I -S -c ...` (no `site`)
+        assert sys.executable in proc.stdout
+        assert "plugin_contract.shell.cli import main" in proc.stdout
         hook = tmp_path / f"hook-{plugin}"
         hook.write_text(proc.stdout)
         syntax = subprocess.run(

@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 PROGRAM = str(Path(sys.executable).with_name("conda-shell"))
 OURS = ("plugin_contract", "shell_posix", "shell_fish", "__future__")
+# What the hook's `python -I -S` start adds to Python's own: `os` and what `os` imports.
+OS_MODULES = {"os", "stat", "_stat", "posixpath", "genericpath", "_collections_abc"}
 
 
 def _imported(argv: list[str], env: dict[str, str]) -> set[str]:
@@ -47,6 +50,51 @@ def test_activation_imports_only_the_allow_list(tmp_path: Path) -> None:
             name for name in _imported(argv, env) - baseline if not name.startswith(OURS)
         )
         assert extra == [], f"activation in {shell} imports {extra}"
+
+
+def _fast_argv(env: dict[str, str]) -> list[str]:
+    """The command the posix and fish hooks run (``python -I -S -c ...``), from conda-shell."""
+    code = "import json, plugin_contract.shell.program as p; print(json.dumps(p.fast_argv()))"
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    argv: list[str] = json.loads(proc.stdout)
+    return argv
+
+
+def test_hook_path_skips_site_and_imports_only_the_allow_list(tmp_path: Path) -> None:
+    """The hook calls Python with -I -S and the import path written out: no `site`, no .pth
+    files, no `re`; beyond Python's own start-up only `os` and our modules are imported."""
+    prefix = tmp_path / "env"
+    (prefix / "conda-meta").mkdir(parents=True)
+    (prefix / "etc" / "conda" / "env_vars.d").mkdir(parents=True)
+    (prefix / "etc" / "conda" / "env_vars.d" / "v.json").write_text('{"A": "1"}')
+    env = {
+        "HOME": str(tmp_path),
+        "PATH": "/usr/bin:/bin",
+        "PLUGIN_CONTRACT_CACHE_DIR": str(tmp_path / "cache"),
+        "LANG": "C.UTF-8",
+    }
+    python, *flags = _fast_argv(env)
+    assert flags[:2] == ["-I", "-S"]
+    hook = subprocess.run(
+        [PROGRAM, "hook", "--shell", "posix"], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert "'-I' '-S' '-c'" in hook.stdout, hook.stdout
+    baseline = _imported(["-S", "-c", "pass"], env)
+    for shell in ("posix", "fish"):
+        argv = [*flags, "activate", "--eval", "--shell", shell, str(prefix)]
+        proc = subprocess.run(
+            [python, *argv], capture_output=True, text=True, env=env, timeout=60, check=False
+        )
+        assert "CONDA_PREFIX" in proc.stdout, proc.stderr
+        imported = _imported(argv, env)
+        assert "site" not in imported
+        extra = sorted(
+            name for name in imported - baseline - OS_MODULES if not name.startswith(OURS)
+        )
+        assert extra == [], f"activation through the {shell} hook imports {extra}"
 
 
 def test_detected_shell_path_imports_no_psutil(tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ def spawn(conda: RealConda, prefix: Path, commands: str) -> subprocess.Completed
     """``conda-shell activate`` (spawn mode, bash) with ``commands`` on standard input."""
     executable = require_tool("bash", "apt-get install -y bash")
     program = str(conda.prefix / "bin" / "conda-shell")
-    argv = [program, "activate", "--shell", "bash", "--", str(prefix)]
+    argv = [program, "activate", "--spawn", "--shell", "bash", "--", str(prefix)]
     return conda.run_program(argv, commands, env={"SHELL": executable})
 
 

@@ -70,3 +70,33 @@ def test_parity_with_conda(
     with capsys.disabled():
         print("\n" + "\n".join(report))
     assert not unexplained, "\n".join(unexplained)
+
+
+@pytest.mark.parametrize("shell", ["posix", "fish"])
+def test_parity_with_conda_for_changeps1_false_and_envs_dirs_by_name(
+    real_conda_factory: RealCondaFactory, shell: str, tmp_path: Path
+) -> None:
+    """``changeps1: false`` and ``envs_dirs: [a, b]`` (flow style), read by our one condarc
+    reader: activating by a name found in the second folder matches conda, prompt untouched."""
+    conda = real_conda_factory("shell-posix", "shell-fish")
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    conda.write_condarc(f"changeps1: false\nenvs_dirs: [{first}, {second}]\n")
+    prefix = second / "named"
+    (prefix / "conda-meta").mkdir(parents=True)
+    (prefix / "conda-meta" / "history").touch()
+    (prefix / "bin").mkdir()
+    environ = conda.env({"PS1": "$ "})
+    program = str(conda.prefix / "bin" / "conda-shell")
+    unexplained: list[str] = []
+    for command, args in (("activate", ["named"]), ("deactivate", [])):
+        theirs = conda_change(str(conda.exe), shell, command, args, environ)
+        ours = our_change(program, shell, command, args, environ)
+        if command == "activate":
+            assert ours.export.get("CONDA_PREFIX") == str(prefix)
+            assert ours.export.get("CONDA_PROMPT_MODIFIER", "") == ""
+            assert "PS1" not in ours.set
+        found, _ = differences(environ, ours, theirs)
+        unexplained += [f"{command}: {line}" for line in found]
+        environ = theirs.applied(environ)
+    assert not unexplained, "\n".join(unexplained)

@@ -66,7 +66,7 @@ def test_non_utf8_prefix_spawns(world: ShellWorld) -> None:
     prefix = world.make_env("caf\udcff-env")
     out = world.root / "inside.env"
     proc = subprocess.run(
-        [conda_shell_program(), "activate", "--shell", "posix", "--", str(prefix)],
+        [conda_shell_program(), "activate", "--spawn", "--shell", "posix", "--", str(prefix)],
         input=f"env -0 > {world.quote(str(out))}\nexit 0\n".encode(),
         capture_output=True,
         env=world.environ(SHELL=world.shell.executable),

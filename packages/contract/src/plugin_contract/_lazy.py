@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
+import sys
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing imports re: not on the shell activation hot path
@@ -17,6 +17,7 @@ def lazy_getattr(package: str, exports: Mapping[str, str]) -> Callable[[str], An
         module = exports.get(name)
         if module is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
-        return getattr(importlib.import_module(module), name)
+        __import__(module)  # importlib is not loaded at start-up under `python -S`
+        return getattr(sys.modules[module], name)
 
     return __getattr__

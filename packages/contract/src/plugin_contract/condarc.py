@@ -10,7 +10,8 @@ conda 26.7's ``conda/base/constants.py`` ``SEARCH_PATH`` (``condarc.d/`` directo
 
 Import cost: this module imports only ``os`` and ``sys``. A YAML library is imported only when a
 condarc file exists; PyYAML when installed, else a small parser of top-level
-``key: scalar`` and ``key:``/``- item`` lines (enough for every shell setting).
+``key: scalar``, ``key: [a, b]`` and ``key:``/``- item`` lines (enough for every shell
+setting).
 """
 
 from __future__ import annotations
@@ -167,7 +168,10 @@ def _parse_simple(text: str) -> dict[str, Any]:
         key = key.strip()
         if not colon:
             continue
-        if value.strip():
+        flow = value.strip()
+        if flow.startswith("[") and flow.endswith("]"):  # a flow list: `envs_dirs: [a, b]`
+            found[key] = [_scalar(item) for item in flow[1:-1].split(",") if item.strip()]
+        elif flow:
             found[key] = _scalar(value)
         else:
             current = []

@@ -1,5 +1,7 @@
 # os.path on purpose: importing pathlib costs start-up time on the activation hot path.
 # ruff: noqa: PTH103, PTH105, PTH108, PTH111, PTH116, PTH118, PTH120, PTH123
+# try/except, not contextlib.suppress: contextlib is not loaded at start-up under `python -S`.
+# ruff: noqa: SIM105
 """Entry points without scanning every installed distribution on each call.
 
 ``importlib.metadata`` reads the metadata of every distribution to list one group. Hot paths
@@ -16,7 +18,6 @@ backslash escapes for tab, newline and backslash.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 
@@ -61,8 +62,10 @@ def cached_rows(key: str, build: Callable[[], list[list[str]]]) -> list[list[str
 def forget(key: str) -> None:
     """Drop the cache of ``key`` (used when a cached location no longer imports)."""
     path = os.path.join(cache_dir(), f"{key}-{_digest(fingerprint())}.tsv")
-    with contextlib.suppress(OSError):
+    try:
         os.unlink(path)
+    except OSError:
+        pass
 
 
 def _digest(text: str) -> str:
@@ -92,8 +95,10 @@ def _write(path: str, mark: str, rows: list[list[str]]) -> None:
             handle.write(text + "\n")
         os.replace(temporary, path)
     except OSError:
-        with contextlib.suppress(OSError):
+        try:
             os.unlink(temporary)
+        except OSError:
+            pass
 
 
 def _escape(text: str) -> str:

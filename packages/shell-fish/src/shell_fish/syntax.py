@@ -76,14 +76,40 @@ function conda-shell --wraps conda_shell --description 'activate conda environme
     conda_shell $argv
 end
 
+# Tab completion: commands, options, environment names (`conda-shell envs`) and folders;
+# conda-shell wraps conda_shell, so it completes the same.
+complete -c conda_shell -e
+complete -c conda_shell -f -n __fish_use_subcommand \\
+    -a 'activate deactivate reactivate hook shells envs'
+set -l conda_shell_in_activate '__fish_seen_subcommand_from activate'
+complete -c conda_shell -f -n $conda_shell_in_activate \\
+    -a '(conda_shell envs 2>/dev/null)' -d environment
+complete -c conda_shell -f -n $conda_shell_in_activate \\
+    -a '(__fish_complete_directories (commandline -ct) folder)'
+complete -c conda_shell -f -n $conda_shell_in_activate \\
+    -l stack -d 'keep the current environment underneath'
+complete -c conda_shell -f -n $conda_shell_in_activate \\
+    -l no-stack -d 'replace the current environment'
+complete -c conda_shell -f -n $conda_shell_in_activate -l spawn -d 'start a new shell'
+complete -c conda_shell -f -n '__fish_seen_subcommand_from activate deactivate reactivate' \\
+    -l eval -d 'print code for this shell'
+complete -c conda_shell -f -n '__fish_seen_subcommand_from activate deactivate reactivate shells' \\
+    -l json -d 'print the change as JSON'
+complete -c conda_shell -x -n '__fish_seen_subcommand_from activate deactivate reactivate hook' \\
+    -l shell -a 'posix fish sh bash dash zsh ksh mksh busybox' -d 'shell plugin or program'
+complete -c conda_shell -f -l help -s h -d 'show the help'
+
 function __conda_shell_return --description 'set $status for the wrapped prompt'
     return $argv[1]
 end
 
-if not functions -q __conda_shell_original_prompt
+# Wrap the prompt function: now, and again before a prompt whenever a fish_prompt defined
+# later (below this line in config.fish, or by a theme) has replaced the wrapper.
+function __conda_shell_wrap_prompt --description 'put the active conda environment first'
     if functions -q fish_prompt
+        functions -e __conda_shell_original_prompt
         functions -c fish_prompt __conda_shell_original_prompt
-    else
+    else if not functions -q __conda_shell_original_prompt
         function __conda_shell_original_prompt
             printf '> '
         end
@@ -96,6 +122,18 @@ if not functions -q __conda_shell_original_prompt
         __conda_shell_return $conda_shell_last
         __conda_shell_original_prompt
     end
+end
+
+function __conda_shell_keep_prompt --on-event fish_prompt
+    set -l conda_shell_last $status
+    if not functions fish_prompt | string match -q '*__conda_shell_original_prompt*'
+        __conda_shell_wrap_prompt
+    end
+    __conda_shell_return $conda_shell_last
+end
+
+if not functions -q __conda_shell_original_prompt
+    __conda_shell_wrap_prompt
 end
 """
 
@@ -151,4 +189,5 @@ FISH = CondaShellPlugins(
     hook=hook,
     prompt_var=None,
     special_names=SPECIAL_NAMES,
+    hook_accepts_command=True,
 )

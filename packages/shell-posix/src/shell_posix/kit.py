@@ -60,6 +60,8 @@ class PosixDriver(ShellDriver):
             show = 'print -rn -- "${(%)PS1}"'
         else:
             show = 'eval "printf \'%s\' \\"$PS1\\""'
+        if program == "busybox":  # busybox then reads \ codes: `\\` shows as `\`
+            show += " | sed 's/\\\\\\\\/\\\\/g'"
         return f"{show} > {quote(path)}"
 
     def rc_files(self, folder: str) -> dict[str, str]:

@@ -176,7 +176,7 @@ conda_shell() {
             eval "$__conda_shell_code"
             __conda_shell_status=$?
             unset __conda_shell_code
-            if [ -n "${ZSH_VERSION:-}" ]; then __conda_shell_zsh_prompt; fi
+            __conda_shell_prompt
             hash -r 2>/dev/null || :
             return "$__conda_shell_status"
             ;;
@@ -192,14 +192,93 @@ case "${BASH_VERSION:+bash}:${ZSH_VERSION:+zsh}:${KSH_VERSION:-}:${SHELLOPTS:-}"
     bash:*|*:zsh:*|*:*:*MIRBSD*) eval 'conda-shell() { conda_shell "$@"; }' ;;
     *) alias conda-shell=conda_shell ;;
 esac
-__conda_shell_zsh_prompt() {
-    # Without PROMPT_SUBST zsh expands no variable in prompts: write the text, % doubled.
-    eval '[[ -o promptsubst ]]' && return 0
+# Tab completion (bash, zsh): commands, options, environment names (`conda-shell envs`)
+# and folders. Inside eval so that dash, ksh and busybox never parse bash or zsh syntax.
+if [ -n "${BASH_VERSION:-}" ] && command -v complete >/dev/null 2>&1; then
+eval '__conda_shell_bash_complete() {
+    local cur="${COMP_WORDS[COMP_CWORD]}" prev="${COMP_WORDS[COMP_CWORD-1]}" words=""
+    COMPREPLY=()
+    if [ "$COMP_CWORD" -eq 1 ]; then
+        words="activate deactivate reactivate hook shells envs --help --version"
+    elif [ "$prev" = "--shell" ]; then
+        words="posix fish sh bash dash zsh ksh mksh busybox"
+    else
+        case "${COMP_WORDS[1]}:$cur" in
+            activate:-*) words="--stack --no-stack --spawn --eval --json --shell --help" ;;
+            deactivate:-*|reactivate:-*) words="--eval --json --shell --help" ;;
+            hook:-*) words="--shell --help" ;;
+            shells:-*) words="--json --help" ;;
+            activate:*)
+                compopt -o filenames 2>/dev/null
+                case "$cur" in
+                    */*|.*|~*) ;;
+                    *) words="$(conda_shell envs 2>/dev/null)" ;;
+                esac
+                mapfile -t COMPREPLY < <(compgen -d -- "$cur")
+                ;;
+        esac
+    fi
+    if [ -n "$words" ]; then
+        COMPREPLY+=($(compgen -W "$words" -- "$cur"))
+    fi
+    return 0
+}
+complete -F __conda_shell_bash_complete conda-shell conda_shell'
+fi
+if [ -n "${ZSH_VERSION:-}" ]; then
+eval '__conda_shell_zsh_complete() {
+    if (( CURRENT == 2 )); then
+        compadd -- activate deactivate reactivate hook shells envs
+    elif [[ ${words[CURRENT-1]} == --shell ]]; then
+        compadd -- posix fish sh bash dash zsh ksh mksh busybox
+    else
+        case "${words[2]}:$PREFIX" in
+            activate:-*) compadd -- --stack --no-stack --spawn --eval --json --shell --help ;;
+            deactivate:-*|reactivate:-*) compadd -- --eval --json --shell --help ;;
+            hook:-*) compadd -- --shell --help ;;
+            shells:-*) compadd -- --json --help ;;
+            activate:*/*|activate:.*|activate:\\~*) _files -/ ;;
+            activate:*) compadd -- ${(f)"$(conda_shell envs 2>/dev/null)"}; _files -/ ;;
+        esac
+    fi
+}
+__conda_shell_zsh_compdef() {
+    (( $+functions[compdef] )) || return 0
+    compdef __conda_shell_zsh_complete conda-shell conda_shell
+    precmd_functions=(${precmd_functions:#__conda_shell_zsh_compdef})
+}
+# compinit may run after this hook line: register then, before the first prompt
+__conda_shell_zsh_compdef
+(( $+functions[compdef] )) || precmd_functions+=(__conda_shell_zsh_compdef)'
+fi
+# busybox ash reads \\ codes in the prompt after expanding it (dash and ksh do not).
+case "${BASH_VERSION:-}${ZSH_VERSION:-}${KSH_VERSION:-}" in
+    '') case "$(command readlink "/proc/$$/exe" 2>/dev/null)" in
+            */busybox*) __conda_shell_busybox=1 ;;
+        esac ;;
+esac
+__conda_shell_prompt() {
+    # Activation puts ${CONDA_PROMPT_MODIFIER:-} in front of PS1. Where this shell would
+    # not show that variable's text as it is, write the form that does.
     __conda_shell_ref='${CONDA_PROMPT_MODIFIER:-}'
-    case "$PS1" in
-        "$__conda_shell_ref"*)
-            eval 'PS1="${CONDA_PROMPT_MODIFIER//\\%/%%}${PS1#"$__conda_shell_ref"}"' ;;
+    case "${PS1:-}" in
+        "$__conda_shell_ref"*) ;;
+        *) unset __conda_shell_ref; return 0 ;;
     esac
+    if [ -n "${ZSH_VERSION:-}" ]; then
+        if eval '[[ -o promptsubst ]]'; then
+            # the expanded text is then read for % codes: expand it with % doubled
+            eval 'PS1="\\${CONDA_PROMPT_MODIFIER//\\%/%%}${PS1#"$__conda_shell_ref"}"'
+        else
+            # zsh expands no variable in this prompt: write the text, % doubled
+            eval 'PS1="${CONDA_PROMPT_MODIFIER//\\%/%%}${PS1#"$__conda_shell_ref"}"'
+        fi
+    elif [ -n "${BASH_VERSION:-}" ] && ! shopt -q promptvars; then
+        # promptvars off: bash reads \\ codes but expands no variable: the text, \\ doubled
+        eval 'PS1="${CONDA_PROMPT_MODIFIER//\\\\/\\\\\\\\}${PS1#"$__conda_shell_ref"}"'
+    elif [ -n "${__conda_shell_busybox:-}" ]; then
+        PS1='${CONDA_PROMPT_MODIFIER//\\\\/\\\\\\\\}'"${PS1#"$__conda_shell_ref"}"
+    fi
     unset __conda_shell_ref
 }
 """
@@ -332,4 +411,5 @@ POSIX = CondaShellPlugins(
     hook=hook,
     prompt_var="PS1",
     special_names=SPECIAL_NAMES,
+    hook_accepts_command=True,
 )

@@ -31,6 +31,12 @@ if TYPE_CHECKING:
 
 STATE_PREFIX = "__CONDA_SHELL_STATE_"
 PROMPT_REFERENCE = "${CONDA_PROMPT_MODIFIER:-}"
+# Forms a shell hook may have rewritten the reference into (zsh with PROMPT_SUBST, busybox).
+PROMPT_REFERENCES = (
+    PROMPT_REFERENCE,
+    "${CONDA_PROMPT_MODIFIER//\\%/%%}",
+    "${CONDA_PROMPT_MODIFIER//\\\\/\\\\\\\\}",
+)
 
 
 class Change:
@@ -371,10 +377,12 @@ def _prompt(prompt: str, old: str, new: str) -> str:
     """The prompt with a reference to ``CONDA_PROMPT_MODIFIER`` in front, never its text.
 
     Shells expand ``$(...)`` and backticks written into a prompt each time they show it; the
-    value of a referenced variable is inserted as it is. A previous modifier (the reference,
-    or text a hook wrote for zsh, with ``%`` doubled) is taken out first.
+    value of a referenced variable is inserted as it is. A previous modifier (the reference
+    in any form a hook rewrote it into, or text a hook wrote: for zsh with ``%`` doubled, for
+    bash with ``promptvars`` off with ``\\`` doubled) is taken out first.
     """
-    for stale in (PROMPT_REFERENCE, old, old.replace("%", "%%")):
+    texts = (old, old.replace("%", "%%"), old.replace("\\", "\\\\"))
+    for stale in (*PROMPT_REFERENCES, *texts):
         if stale and prompt.startswith(stale):
             prompt = prompt[len(stale) :]
             break

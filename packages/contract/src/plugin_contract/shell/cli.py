@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from plugin_contract.shell.envs import EnvLocator
     from plugin_contract.shell.types import CondaShellPlugins
 
-from plugin_contract.shell.program import PROG, self_program  # noqa: E402
+from plugin_contract.shell.program import PROG  # noqa: E402
 
 MODES = ("--spawn", "--eval", "--json")
 USAGE = f"""\
@@ -28,17 +28,20 @@ usage: {PROG} activate [--stack | --no-stack] [--spawn | --eval | --json] [--she
        {PROG} reactivate [--eval | --json] [--shell NAME]
        {PROG} hook [--shell NAME]
        {PROG} shells [--json]
+       {PROG} envs
 
 Activate conda environments (any folder with conda-meta/) safely in your shell.
 
 commands:
-  activate     start your shell with ENV active (spawn, the default), or print code
+  activate     start your shell with ENV active (spawn, the default: needs a terminal
+               unless --spawn is given), or print code
                for the current shell (--eval), or the computed change (--json)
   deactivate   print code that returns to the previous environment
   reactivate   print code that re-runs the current environment's scripts
   hook         print a function for your rc file so that `conda-shell activate ENV`
                and `conda-shell deactivate` change the current shell
   shells       list installed shell plugins and which one matches now
+  envs         list the environment names ENV can be (envs_dirs, environments.txt, base)
 
 options:
   --stack        keep the current environment's PATH and variables underneath
@@ -71,9 +74,11 @@ def parse(argv: Sequence[str]) -> Arguments:
     args = Arguments()
     items = list(argv)
     if not items:
-        raise UsageError("a command is required (activate, deactivate, reactivate, hook, shells)")
+        raise UsageError(
+            "a command is required (activate, deactivate, reactivate, hook, shells, envs)"
+        )
     args.command = items.pop(0)
-    commands = ("activate", "deactivate", "reactivate", "hook", "shells")
+    commands = ("activate", "deactivate", "reactivate", "hook", "shells", "envs")
     if args.command not in commands:
         raise UsageError(f"unknown command {args.command!r}; choose from {', '.join(commands)}")
     positional: list[str] = []
@@ -94,8 +99,8 @@ def parse(argv: Sequence[str]) -> Arguments:
                 raise UsageError("--stack and --no-stack cannot be combined")
             args.stack = wanted
         elif item == "--shell" or item.startswith("--shell="):
-            if args.command == "shells":
-                raise UsageError("shells takes no --shell")
+            if args.command in ("shells", "envs"):
+                raise UsageError(f"{args.command} takes no --shell")
             value = item.partition("=")[2] if "=" in item else (items.pop(0) if items else "")
             if not value:
                 raise UsageError("--shell needs a NAME (posix, fish, bash, zsh, ...)")
@@ -145,18 +150,29 @@ def run(args: Arguments) -> int:
     settings = read_condarc(environ)
     if args.command == "shells":
         return _shells(args, environ, settings)
+    if args.command == "envs":
+        sys.stdout.write("".join(f"{name}\n" for name in _locator(environ, settings).known_names()))
+        return 0
     from plugin_contract.shell.registry import load_plugin
     from plugin_contract.shell.selection import select_shell
 
     selection = select_shell(args.shell, environ, settings)
     plugin = load_plugin(selection.row.name)
     if args.command == "hook":
-        sys.stdout.write(plugin.hook(plugin.quote(self_program())))
+        from plugin_contract.shell.program import hook_command
+
+        sys.stdout.write(plugin.hook(hook_command(plugin)))
         return 0
     activator = _activator(plugin, environ, settings)
     if args.command == "activate":
         assert args.env is not None
         prefix = _locator(environ, settings).resolve(args.env)
+        if args.mode is None and not os.isatty(0):
+            raise UsageError(
+                f"activate starts an interactive shell, but standard input is not a terminal "
+                f'(a script?): use `eval "$({PROG} activate --eval ENV)"` or the hook, or pass '
+                "--spawn to start the shell anyway"
+            )
         if args.mode in (None, "--spawn"):
             from plugin_contract.shell.spawn import spawn
 

@@ -8,7 +8,6 @@ micromamba or pixi alike.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 
@@ -176,10 +175,12 @@ def env_vars_of(prefix: str) -> dict[str, str]:
     """
     sources: list[str] = []
     folder = os.path.join(prefix, "etc", "conda", "env_vars.d")
-    with contextlib.suppress(OSError):
+    try:  # noqa: SIM105 (contextlib is not loaded at start-up under `python -S`)
         sources += sorted(
             e.path for e in os.scandir(folder) if e.name.endswith(".json") and e.is_file()
         )
+    except OSError:
+        pass
     state = os.path.join(prefix, "conda-meta", "state")
     if os.path.isfile(state):
         sources.append(state)

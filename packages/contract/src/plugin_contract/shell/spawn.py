@@ -42,13 +42,13 @@ def spawn(
         )
     program, executable = _program(plugin, selection, environ)
     workdir = _private_dir()
-    from plugin_contract.shell.program import self_program
+    from plugin_contract.shell.program import hook_command
 
     quote = plugin.quote
     flags = " --stack" if stack else ""
     activation = plugin.command_join.join(
         [
-            plugin.hook(quote(self_program())),
+            plugin.hook(hook_command(plugin)),
             f"conda_shell activate{flags} -- {quote(prefix)}",
         ]
     )

@@ -278,7 +278,7 @@ class ShellWorld:
         and the program by ``$SHELL``, as for a user whose login shell it is.
         """
         argv = [
-            *(conda_shell_program(), "activate", *flags),
+            *(conda_shell_program(), "activate", "--spawn", *flags),
             *("--shell", self.shell.plugin, "--", str(prefix)),
         ]
         text = lines if isinstance(lines, str) else "".join(line + "\n" for line in lines)
@@ -638,7 +638,8 @@ class ShellConformance:
         after = world.root / "after.status"
         feed = world.root / "inner.in"
         feed.write_text(world.driver.dump_env(str(seen)) + "\n" + world.driver.exit_with(5) + "\n")
-        argv = [conda_shell_program(), "activate", "--stack", "--shell", world.shell.executable]
+        argv = [conda_shell_program(), "activate", "--spawn", "--stack", "--shell"]
+        argv.append(world.shell.executable)
         nested = world.driver.record_status([*argv, "--", str(inner)], str(feed), str(after))
         proc = world.spawn(outer, [nested, world.driver.exit_with(0)])
         assert proc.returncode == 0, proc.stderr
@@ -674,7 +675,7 @@ class ShellConformance:
         prefix = world.make_env("outer")
         inner = world.make_env("inner")
         out = world.root / "inner.status"
-        argv = [conda_shell_program(), "activate", "--shell", world.shell.executable]
+        argv = [conda_shell_program(), "activate", "--spawn", "--shell", world.shell.executable]
         nested = world.driver.record_status([*argv, "--", str(inner)], "/dev/null", str(out))
         proc = world.spawn(prefix, [nested, world.driver.exit_with(0)], PYTHONUNBUFFERED="1")
         assert proc.returncode == 0, proc.stderr
