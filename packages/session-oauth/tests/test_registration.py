@@ -1,4 +1,7 @@
-"""The oauth session class is registered with the contract (entry points and versions: tests/test_registration.py)."""
+"""The oauth session class is registered with the contract.
+
+Entry points and versions of every package: ``tests/test_registration.py``.
+"""
 
 from __future__ import annotations
 
