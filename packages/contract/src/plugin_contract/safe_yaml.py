@@ -47,7 +47,7 @@ def load(text: str, where: str) -> Any:
         raise
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        line = f" line {mark.line + 1}" if mark is not None else ""
+        line = f" at line {mark.line + 1}" if mark is not None else ""
         problem = getattr(error, "problem", None) or "invalid YAML"
         raise YamlError(f"{where}{line}: not valid YAML ({problem}); fix or remove it") from None
     except RecursionError:
@@ -88,7 +88,7 @@ def _refuse_duplicates(loader: Any, node: Any) -> None:
             continue  # an unhashable key: PyYAML's own error names it
         if duplicate:
             raise YamlError(
-                f"{_where(loader)} line {key_node.start_mark.line + 1}: the key {key!r} is "
+                f"{_where(loader)} at line {key_node.start_mark.line + 1}: the key {key!r} is "
                 "written twice in one mapping; keep one"
             )
 

@@ -20,7 +20,9 @@ auth plugin needs:
 from __future__ import annotations
 
 import argparse
+import os
 import platform
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any, ClassVar
@@ -33,6 +35,7 @@ from requests.auth import AuthBase
 from requests.utils import should_bypass_proxies
 
 from plugin_contract.__about__ import __version__
+from plugin_contract.errors import ConfigError
 from plugin_contract.session.adapters import (
     LocalFileAdapter,
     OfflineAdapter,
@@ -346,6 +349,26 @@ def _verify_value(value: bool | str) -> bool | str:
 
 
 def _cert_value(config: SessionConfig) -> str | tuple[str, str] | None:
+    """The client certificate (and key); a missing or unreadable file is named up front,
+    not reported later as a bare ``OSError``."""
+    for key in ("client_ssl_cert", "client_ssl_cert_key"):
+        path = getattr(config, key)
+        if path:
+            _check_readable_file(key, path)
     if config.client_ssl_cert and config.client_ssl_cert_key:
         return (config.client_ssl_cert, config.client_ssl_cert_key)
     return config.client_ssl_cert
+
+
+def _check_readable_file(key: str, path: str) -> None:
+    from plugin_contract.files import kind_of
+
+    try:
+        mode = os.stat(os.path.expanduser(path)).st_mode
+    except OSError as error:
+        cause = "does not exist" if isinstance(error, FileNotFoundError) else error.strerror
+        raise ConfigError(f"{key} {path}: {cause}; fix the path in the condarc") from None
+    if not stat.S_ISREG(mode):
+        raise ConfigError(f"{key} {path} is {kind_of(mode)}, not a certificate file")
+    if not os.access(path, os.R_OK):
+        raise ConfigError(f"{key} {path}: permission denied")
