@@ -8,9 +8,9 @@ or ``{"error": "ExceptionName"}`` where conda itself raises.
 from __future__ import annotations
 
 import json
-import os
 import sys
 import tempfile
+from pathlib import Path
 
 from conda.base.context import context, reset_context
 from conda.gateways.connection import session as conda_session
@@ -32,19 +32,21 @@ def main() -> None:
     results = []
     context.plugin_manager.get_auth_handler = _handler_class  # type: ignore[method-assign]
     with tempfile.TemporaryDirectory() as tmp:
-        condarc = os.path.join(tmp, ".condarc")
+        condarc = Path(tmp) / ".condarc"
         for case in cases:
-            with open(condarc, "w", encoding="utf-8") as handle:
+            with condarc.open("w", encoding="utf-8") as handle:
                 # JSON is YAML: conda reads it with its own parser
-                json.dump({"channel_alias": case["alias"], "channel_settings": case["entries"]}, handle)
+                json.dump(
+                    {"channel_alias": case["alias"], "channel_settings": case["entries"]}, handle
+                )
             try:
-                reset_context([condarc])
+                reset_context([str(condarc)])
                 context.plugin_manager.get_auth_handler = _handler_class  # type: ignore[method-assign]
                 name = conda_session.get_channel_name_from_url(case["url"])
                 chosen = conda_session.get_session.__wrapped__(case["url"])
                 auth = getattr(chosen.auth, "handler_name", None) or None
                 results.append({"name": name, "auth": auth})
-            except Exception as error:  # noqa: BLE001 - conda's own failure is the answer
+            except Exception as error:
                 results.append({"error": type(error).__name__})
     json.dump(results, sys.stdout)
 

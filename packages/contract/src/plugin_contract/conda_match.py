@@ -66,9 +66,13 @@ def _location(url: str) -> tuple[str, str, str | None, int | None, str]:
     path = parts.path
     if path and not path.startswith("/"):
         path = "/" + path
-    return parts.scheme.lower(), _netloc(parts.hostname, parts.port) + path, parts.hostname, (
-        parts.port
-    ), path
+    return (
+        parts.scheme.lower(),
+        _netloc(parts.hostname, parts.port) + path,
+        parts.hostname,
+        (parts.port),
+        path,
+    )
 
 
 def _tokenized_startswith(test: list[str], prefix: list[str]) -> bool:
@@ -107,9 +111,7 @@ def _canonical_name(url: str, channel_alias: str) -> str | None:
     name: str | None
     if not path:
         location, name = _netloc(host, port), None
-    elif alias_location and _tokenized_startswith(
-        test_url.split("/"), alias_location.split("/")
-    ):
+    elif alias_location and _tokenized_startswith(test_url.split("/"), alias_location.split("/")):
         location = alias_location
         name = test_url.replace(alias_location, "", 1).strip("/") or None
     elif host is None:

@@ -1,5 +1,5 @@
 # os.path on purpose: importing pathlib costs start-up time on the activation hot path.
-# ruff: noqa: PTH111, PTH112, PTH113, PTH118, PTH119, PTH122, PTH123, PTH208
+# ruff: noqa: PTH111, PTH113, PTH116, PTH118, PTH119, PTH122, PTH208
 """THE one ``.condarc`` reader, for sessions and shell activation alike.
 
 Inside conda (``conda.base.context`` already imported) the values come from conda's own
@@ -8,7 +8,8 @@ conda 26.7's ``conda/base/constants.py`` ``SEARCH_PATH`` (``condarc.d/`` directo
 ``*.yml``/``*.yaml`` files in name order), later files overriding earlier scalars, and
 ``CONDA_<KEY>`` environment variables overriding files, as conda does.
 
-Import cost: this module imports only ``os``, ``stat``, ``sys`` and two tiny contract modules. A YAML library is imported only when a
+Import cost: this module imports only ``os``, ``stat``, ``sys`` and two tiny contract
+modules. A YAML library is imported only when a
 condarc file exists; PyYAML when installed, else a small parser of top-level
 ``key: scalar`` and ``key:``/``- item`` lines (enough for every shell setting).
 """

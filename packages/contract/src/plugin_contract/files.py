@@ -125,9 +125,7 @@ def read_text(
 
 def decode_utf8(data: bytes, what: str, name: str) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise FileReadError(
-            f"{what} {name} is UTF-16 text; save it as UTF-8", "not-utf8"
-        )
+        raise FileReadError(f"{what} {name} is UTF-16 text; save it as UTF-8", "not-utf8")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:

@@ -60,7 +60,7 @@ _LOADER: Any = None
 
 
 def _loader_class() -> Any:
-    global _LOADER  # noqa: PLW0603 - built once, on first use
+    global _LOADER
     if _LOADER is None:
         import yaml
 

@@ -91,7 +91,8 @@ class FileTokenStore:
             if error.reason == "missing":
                 return None
             if error.reason == "not-utf8":
-                raise TokenStorageError(f"the stored tokens in {path} are damaged; log in again")
+                message = f"the stored tokens in {path} are damaged; log in again"
+                raise TokenStorageError(message) from None
             raise TokenStorageError(str(error)) from None
         return _parse(text, str(path))
 

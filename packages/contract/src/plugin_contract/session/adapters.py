@@ -105,9 +105,7 @@ def _open_regular(path: Path) -> BinaryIO:
         raise IsADirectoryError(str(path))
     if not stat.S_ISREG(mode):
         os.close(fd)
-        raise SessionError(
-            f"refusing to read {path}: it is {kind_of(mode)}, not a regular file"
-        )
+        raise SessionError(f"refusing to read {path}: it is {kind_of(mode)}, not a regular file")
     os.set_blocking(fd, True)
     return os.fdopen(fd, "rb")
 

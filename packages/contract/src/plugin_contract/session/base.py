@@ -25,6 +25,7 @@ import platform
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import IO, Any, ClassVar
 from urllib.parse import urljoin
 
@@ -363,12 +364,13 @@ def _cert_value(config: SessionConfig) -> str | tuple[str, str] | None:
 def _check_readable_file(key: str, path: str) -> None:
     from plugin_contract.files import kind_of
 
+    file = Path(path).expanduser()
     try:
-        mode = os.stat(os.path.expanduser(path)).st_mode
+        mode = file.stat().st_mode
     except OSError as error:
         cause = "does not exist" if isinstance(error, FileNotFoundError) else error.strerror
         raise ConfigError(f"{key} {path}: {cause}; fix the path in the condarc") from None
     if not stat.S_ISREG(mode):
         raise ConfigError(f"{key} {path} is {kind_of(mode)}, not a certificate file")
-    if not os.access(path, os.R_OK):
+    if not os.access(file, os.R_OK):
         raise ConfigError(f"{key} {path}: permission denied")

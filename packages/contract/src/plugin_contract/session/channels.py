@@ -15,10 +15,10 @@ refused with a clear error rather than guessed at.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-import re
 from urllib.parse import SplitResult, unquote, urlsplit
 
 from plugin_contract.errors import ConfigError
