@@ -18,30 +18,16 @@ from plugin_contract.session.base import CondaSession
 from plugin_contract.session.config import SessionConfig
 from plugin_contract.session.errors import SessionError
 
+from .test_session_cli import run
+
 BOMB = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
     f"{chr(98 + i)}: &{chr(98 + i)} [" + ",".join(["*" + chr(97 + i)] * 9) + "]\n" for i in range(8)
 )
 
 
-def conda_session(
-    home: Path, *args: str, timeout: float = 30, **env: str
-) -> subprocess.CompletedProcess[str]:
-    environ = {
-        **os.environ,
-        "HOME": str(home),
-        "CONDARC": str(home / ".condarc"),
-        "CONDA_SESSION_NO_PROMPT": "1",
-        **env,
-    }
-    code = "import sys; from plugin_contract.session.cli import main; sys.exit(main())"
-    return subprocess.run(
-        [sys.executable, "-c", code, *args],
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+def conda_session(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """``conda-session ARGS`` with ``home`` as HOME (``test_session_cli.run``'s layout)."""
+    return run(home.parent, *args, **env)
 
 
 def one_line(proc: subprocess.CompletedProcess[str], *fragments: str) -> None:
@@ -61,7 +47,7 @@ def home(tmp_path: Path) -> Path:
 
 def test_a_fifo_as_condarc_is_refused_without_waiting(home: Path) -> None:
     os.mkfifo(home / ".condarc")
-    proc = conda_session(home, "status", timeout=20)
+    proc = conda_session(home, "status")
     one_line(proc, "FIFO", ".condarc", "not a regular file")
 
 

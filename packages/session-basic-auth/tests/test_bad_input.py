@@ -15,7 +15,7 @@ from testharness.channel import ChannelServer
 
 from .conftest import PASSWORD, USER
 from .test_cli import conda_session
-from .test_credentials import REPODATA, registry_for, write_condarc
+from .test_credentials import REPODATA, registry_for, store_login, write_condarc
 
 
 @pytest.mark.parametrize("name", ["$(id)", "../../etc/passwd", "a b", "chan/../other"])
@@ -44,11 +44,13 @@ def test_login_refuses_junk_channel_names_and_writes_nothing(
 def test_an_inline_password_is_an_error_naming_the_safe_places(
     home: dict[str, str], server: ChannelServer
 ) -> None:
+    store_login(server)  # a working keyring login: before, the inline password was ignored
     write_condarc(home, server, username=USER, password=PASSWORD)
     session = registry_for(home).get_session(server.url + REPODATA)
     with pytest.raises(CredentialsError) as caught:
         session.get(server.url + REPODATA)
     message = str(caught.value)
+    assert "inline 'password'" in message
     for safe in ("password_file", "_PASSWORD", "keyring"):
         assert safe in message
     assert PASSWORD not in message
