@@ -74,7 +74,7 @@ def read_bytes(
     try:
         fd = os.open(name, flags)
     except FileNotFoundError:
-        raise FileReadError(f"cannot read {what} {name}: it does not exist", "missing") from None
+        raise FileReadError(f"cannot read {what} {name} (it does not exist)", "missing") from None
     except OSError as error:
         reason = "not-regular" if isinstance(error, IsADirectoryError) else "unreadable"
         raise FileReadError(f"cannot read {what} {name}: {_cause(error)}", reason) from None

@@ -93,6 +93,7 @@ class CondaSession(requests.Session):
         self.auth = _ChannelScopedAuth(self)
         self._scope_cache: dict[str, bool] = {}
         self._transport_ok: dict[str, bool] = {}
+        self._cert_checked = False
 
     @property
     def settings(self) -> Mapping[str, str]:
@@ -165,6 +166,9 @@ class CondaSession(requests.Session):
         return location
 
     def send(self, request: PreparedRequest, **kwargs: Any) -> Response:
+        if self.cert and not self._cert_checked and (request.url or "").startswith("https://"):
+            check_client_cert(self.config)
+            self._cert_checked = True
         response = super().send(request, **kwargs)
         if (
             response.status_code == 401
@@ -349,13 +353,16 @@ def _verify_value(value: bool | str) -> bool | str:
     return True if value == "truststore" else value
 
 
-def _cert_value(config: SessionConfig) -> str | tuple[str, str] | None:
-    """The client certificate (and key); a missing or unreadable file is named up front,
-    not reported later as a bare ``OSError``."""
+def check_client_cert(config: SessionConfig) -> None:
+    """A missing or unreadable client certificate (or key) file is named with its cause,
+    instead of surfacing as a bare ``OSError`` from deep inside requests."""
     for key in ("client_ssl_cert", "client_ssl_cert_key"):
         path = getattr(config, key)
         if path:
             _check_readable_file(key, path)
+
+
+def _cert_value(config: SessionConfig) -> str | tuple[str, str] | None:
     if config.client_ssl_cert and config.client_ssl_cert_key:
         return (config.client_ssl_cert, config.client_ssl_cert_key)
     return config.client_ssl_cert
