@@ -170,7 +170,7 @@ def test_ascii_only_stdout_and_a_closed_pipe_end_quietly(home: Path, tmp_path: P
     weird.mkdir()
     entries = "".join(
         f"  - channel: https://h.test/c{i}\n    auth: basic-auth\n    password_file: {weird}/p\n"
-        for i in range(1500)
+        for i in range(400)
     )
     (home / ".condarc").write_text("channel_settings:\n" + entries, encoding="utf-8")
     ascii_run = conda_session(home, "status", PYTHONIOENCODING="ascii")

@@ -69,3 +69,21 @@ def test_login_entry_for_a_url_is_what_conda_matches() -> None:
     )
     assert entry_channel(f"{ALIAS}/*", ALIAS) == f"{ALIAS}/*"
     assert entry_channel(ALIAS, ALIAS) == ALIAS
+
+
+def test_status_says_where_conda_would_send_no_credentials(tmp_path: Path) -> None:
+    from .test_session_cli import run
+
+    (tmp_path / "home").mkdir()
+    (tmp_path / "home" / ".condarc").write_text(
+        f"channel_alias: {ALIAS}\n"
+        "channel_settings:\n"
+        f"  - channel: {ALIAS}/exact\n    auth: default\n"
+        "  - channel: basic\n    auth: default\n",
+        encoding="utf-8",
+    )
+    proc = run(tmp_path, "status")
+    assert proc.returncode == 0, proc.stderr
+    exact, basic = proc.stdout.split(f"{ALIAS}/basic")
+    assert "conda: no channel_settings entry matches in conda" in exact
+    assert "conda:" not in basic

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from fnmatch import fnmatch
+from functools import lru_cache
 from urllib.parse import unquote, urlparse
 
 TYPE_CHECKING = False
@@ -141,16 +142,21 @@ def entry_matches(url: str, channel_name: str, pattern: str) -> bool:
     """Whether one entry's ``channel`` matches ``url`` (canonical name ``channel_name``)."""
     if pattern == channel_name:
         return True
-    try:
-        parsed_url = urlparse(url)
-        parsed_pattern = urlparse(pattern)
-        if parsed_pattern.scheme.lower() != parsed_url.scheme.lower():
-            return False
-        url_text = _netloc(parsed_url.hostname, parsed_url.port) + parsed_url.path
-        pattern_text = _netloc(parsed_pattern.hostname, parsed_pattern.port) + parsed_pattern.path
-    except ValueError:
+    url_parts = _match_parts(url)
+    pattern_parts = _match_parts(pattern)
+    if url_parts is None or pattern_parts is None or url_parts[0] != pattern_parts[0]:
         return False
-    return fnmatch(url_text, pattern_text)
+    return fnmatch(url_parts[1], pattern_parts[1])
+
+
+@lru_cache(maxsize=4096)
+def _match_parts(url: str) -> tuple[str, str] | None:
+    """(scheme, ``netloc + path``) as conda's ``urlparse`` gives them; ``None`` if unparsable."""
+    try:
+        parts = urlparse(url)
+        return parts.scheme.lower(), _netloc(parts.hostname, parts.port) + parts.path
+    except ValueError:
+        return None
 
 
 def conda_pick(url: str, entries: Sequence[Mapping[str, Any]], channel_alias: str) -> int | None:

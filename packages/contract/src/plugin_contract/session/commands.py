@@ -212,6 +212,9 @@ def _status(args: argparse.Namespace, registry: SessionRegistry) -> int:
     config = registry.config
     rows: list[dict[str, Any]] = []
     store = CredentialStore()
+    from plugin_contract import condarc
+
+    conda_rc = condarc.load(config.environ or None)
     for entry in config.channels:
         name = config.session_name_for(entry) or "default"
         row: dict[str, Any] = {
@@ -232,6 +235,7 @@ def _status(args: argparse.Namespace, registry: SessionRegistry) -> int:
                 )
             except ContractError as error:
                 row["problem"] = str(error)
+        row["conda"] = _conda_for_entry(entry.key, name, registry, conda_rc)
         rows.append(row)
     result = {
         "network_session_class": config.network_session_class or "default",
@@ -249,9 +253,23 @@ def _status(args: argparse.Namespace, registry: SessionRegistry) -> int:
         print(f"  session: {row['session']}   from: {row['source']}")
         for key, value in {**row["settings"], **row.get("details", {})}.items():
             print(f"  {key}: {value}")
+        if row["conda"]:
+            print(f"  conda: {row['conda']}")
         if "problem" in row:
             print(f"  problem: {row['problem']}")
     return 0
+
+
+def _conda_for_entry(key: str, session_name: str, registry: SessionRegistry, rc: Any) -> str | None:
+    """How real conda differs for this channel's repodata (``None``: it uses this entry)."""
+    if "*" in key:
+        return None
+    choice = _conda_choice(f"{key}/noarch/repodata.json", registry, rc)
+    if choice["auth"] == session_name:
+        return None
+    if choice["channel"] is None:
+        return "no channel_settings entry matches in conda: it sends no credentials here"
+    return f"conda uses auth {choice['auth']} from entry {choice['channel']} (last match wins)"
 
 
 def _which(args: argparse.Namespace, registry: SessionRegistry) -> int:
@@ -286,13 +304,13 @@ def _which(args: argparse.Namespace, registry: SessionRegistry) -> int:
     return 0
 
 
-def _conda_choice(url: str, registry: SessionRegistry) -> dict[str, Any]:
+def _conda_choice(url: str, registry: SessionRegistry, rc: Any = None) -> dict[str, Any]:
     """The channel_settings entry real conda 26.7 picks for ``url``, read by the one reader."""
     from plugin_contract import condarc
     from plugin_contract.conda_match import conda_auth, conda_pick
 
-    environ = registry.config.environ or None
-    rc = condarc.load(environ)
+    if rc is None:
+        rc = condarc.load(registry.config.environ or None)
     entries = rc.channel_settings
     index = conda_pick(url, entries, rc.channel_alias)
     if index is None:
