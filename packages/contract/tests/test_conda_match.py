@@ -11,7 +11,11 @@ ALIAS = "http://127.0.0.1:8000"
 
 def test_canonical_name_under_alias_is_the_short_name() -> None:
     assert canonical_name(f"{ALIAS}/basic/noarch/repodata.json", ALIAS) == "basic"
-    assert canonical_name(f"{ALIAS}/basic/linux-64/repodata_shards.msgpack.zst", ALIAS) == "basic"
+    # conda knows no .msgpack.zst extension: the shard index keeps its file name (checked
+    # against real conda by test_input_fuzz), so an entry `channel: basic` does not cover it
+    shards = f"{ALIAS}/basic/linux-64/repodata_shards.msgpack.zst"
+    assert canonical_name(shards, ALIAS) == "basic/repodata_shards.msgpack.zst"
+    assert canonical_name("https://alias.test/basic/noarch/x", "http://alias.test") == "basic/x"
     assert canonical_name("https://h.test/c/noarch/x-1-0.conda", ALIAS) == "https://h.test/c"
 
 
@@ -65,3 +69,21 @@ def test_login_entry_for_a_url_is_what_conda_matches() -> None:
     )
     assert entry_channel(f"{ALIAS}/*", ALIAS) == f"{ALIAS}/*"
     assert entry_channel(ALIAS, ALIAS) == ALIAS
+
+
+def test_status_says_where_conda_would_send_no_credentials(tmp_path: Path) -> None:
+    from .test_session_cli import run
+
+    (tmp_path / "home").mkdir()
+    (tmp_path / "home" / ".condarc").write_text(
+        f"channel_alias: {ALIAS}\n"
+        "channel_settings:\n"
+        f"  - channel: {ALIAS}/exact\n    auth: default\n"
+        "  - channel: basic\n    auth: default\n",
+        encoding="utf-8",
+    )
+    proc = run(tmp_path, "status")
+    assert proc.returncode == 0, proc.stderr
+    exact, basic = proc.stdout.split(f"{ALIAS}/basic")
+    assert "conda: no channel_settings entry matches in conda" in exact
+    assert "conda:" not in basic

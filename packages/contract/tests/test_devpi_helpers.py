@@ -86,7 +86,9 @@ def test_yaml_config_errors(tmp_path: Path, text: str, message: str) -> None:
 
 
 def test_missing_config_file(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"cannot read config file .*No such file"):
+    with pytest.raises(
+        ConfigError, match=r"cannot read config file .*absent.yaml \(it does not exist\)"
+    ):
         load_yaml_config(tmp_path / "absent.yaml")
 
 

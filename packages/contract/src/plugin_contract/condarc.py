@@ -1,5 +1,5 @@
 # os.path on purpose: importing pathlib costs start-up time on the activation hot path.
-# ruff: noqa: PTH111, PTH112, PTH113, PTH118, PTH119, PTH122, PTH123, PTH208
+# ruff: noqa: PTH111, PTH113, PTH116, PTH118, PTH119, PTH122, PTH208
 """THE one ``.condarc`` reader, for sessions and shell activation alike.
 
 Inside conda (``conda.base.context`` already imported) the values come from conda's own
@@ -8,7 +8,8 @@ conda 26.7's ``conda/base/constants.py`` ``SEARCH_PATH`` (``condarc.d/`` directo
 ``*.yml``/``*.yaml`` files in name order), later files overriding earlier scalars, and
 ``CONDA_<KEY>`` environment variables overriding files, as conda does.
 
-Import cost: this module imports only ``os`` and ``sys``. A YAML library is imported only when a
+Import cost: this module imports only ``os``, ``stat``, ``sys`` and two tiny contract
+modules. A YAML library is imported only when a
 condarc file exists; PyYAML when installed, else a small parser of top-level
 ``key: scalar``, ``key: [a, b]`` and ``key:``/``- item`` lines (enough for every shell
 setting).
@@ -17,7 +18,11 @@ setting).
 from __future__ import annotations
 
 import os
+import stat
 import sys
+
+from plugin_contract.errors import ConfigError
+from plugin_contract.files import kind_of
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -100,54 +105,66 @@ def search_path(environ: Mapping[str, str] | None = None) -> list[str]:
     return found
 
 
-def _files_at(path: str) -> Iterator[str]:
-    if os.path.isfile(path):
-        base = os.path.basename(path)
-        if base in CONDARC_FILENAMES or os.path.splitext(base)[1] in YAML_EXTENSIONS:
-            yield path
-    elif os.path.isdir(path):
+def _files_at(path: str, *, in_directory: bool = False) -> Iterator[str]:
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return
+    if stat.S_ISDIR(mode):
+        if in_directory:
+            return
         try:
             names = sorted(os.listdir(path))
         except OSError:
             return
         for name in names:
-            child = os.path.join(path, name)
-            if os.path.splitext(name)[1] in YAML_EXTENSIONS and os.path.isfile(child):
-                yield child
+            if os.path.splitext(name)[1] in YAML_EXTENSIONS:
+                yield from _files_at(os.path.join(path, name), in_directory=True)
+        return
+    base = os.path.basename(path)
+    if base not in CONDARC_FILENAMES and os.path.splitext(base)[1] not in YAML_EXTENSIONS:
+        return
+    if stat.S_ISREG(mode):
+        yield path
+    elif path != os.devnull:  # CONDARC=/dev/null: "no configuration", as conda reads it
+        raise CondarcError(
+            f"condarc {path} is {kind_of(mode)}, not a regular file; point it at a file"
+        )
 
 
-class CondarcError(ValueError):
+class CondarcError(ConfigError, ValueError):
     """A condarc file cannot be read or parsed (one readable line)."""
 
 
 def parse_file(path: str) -> dict[str, Any]:
-    """One condarc file as a mapping; an empty file is ``{}``."""
+    """One condarc file as a mapping; an empty or missing file is ``{}``.
+
+    The read is bounded (:data:`plugin_contract.files.CONFIG_LIMIT`) and refuses anything but
+    a regular file; the YAML is loaded by :mod:`plugin_contract.safe_yaml`."""
+    from plugin_contract.files import FileReadError, read_text
+
     try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-    except FileNotFoundError:
-        return {}
-    except (OSError, UnicodeDecodeError) as error:
-        raise CondarcError(f"cannot read {path}: {error}") from None
+        text = read_text(path, what="condarc")
+    except FileReadError as error:
+        if error.reason == "missing":
+            return {}
+        raise CondarcError(str(error)) from None
     return parse_text(text, path)
 
 
 def parse_text(text: str, where: str = "<condarc>") -> dict[str, Any]:
     try:
-        import yaml
+        from plugin_contract import safe_yaml
+
+        data = safe_yaml.load(text, where)
     except ImportError:
         return _parse_simple(text)
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        data = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = f" line {mark.line + 1}" if mark is not None else ""
-        raise CondarcError(f"{where}{line}: not valid YAML; fix or remove the file") from None
+    except ConfigError as error:
+        raise CondarcError(str(error)) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise CondarcError(f"{where}: the top level must be a mapping")
+        raise CondarcError(f"{where}: the top level must be a mapping of settings")
     return {str(key): value for key, value in data.items()}
 
 
@@ -184,6 +201,16 @@ def _scalar(value: str) -> str:
     if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
         return value[1:-1]
     return value
+
+
+def checked_channel_alias(value: object) -> str:
+    """``channel_alias`` as a URL without a trailing ``/``; a list or mapping is refused."""
+    if value is None or value == "":
+        return DEFAULT_CHANNEL_ALIAS
+    if not isinstance(value, str):
+        kind = type(value).__name__
+        raise CondarcError(f"channel_alias must be one URL (https://host[/path]), not a {kind}")
+    return value.rstrip("/")
 
 
 def as_bool(value: object, default: bool) -> bool:
@@ -229,7 +256,7 @@ class Condarc:
 
     @property
     def channel_alias(self) -> str:
-        return str(self.get("channel_alias") or DEFAULT_CHANNEL_ALIAS).rstrip("/")
+        return checked_channel_alias(self.get("channel_alias"))
 
     @property
     def channel_settings(self) -> list[dict[str, Any]]:

@@ -25,6 +25,8 @@ from plugin_contract.session import (
     CredentialsError,
     CredentialStore,
     CredentialStoreError,
+    FileReadError,
+    read_secret_file,
     remembered,
 )
 
@@ -72,7 +74,45 @@ def find_credentials(
     environ: Mapping[str, str],
     store: CredentialStore,
 ) -> FoundCredentials | None:
-    """The first credentials found in the documented order, or ``None``."""
+    """The first credentials found in the documented order, or ``None``.
+
+    An inline ``password`` in the channel entry is an error (secrets do not belong in the
+    condarc); credentials that cannot go into an HTTP header (a username with ``:`` or a
+    control character, a password that is not UTF-8 text) are refused with one line."""
+    if "password" in channel.settings:
+        raise CredentialsError(
+            f"channel {channel.key}: an inline 'password' in the condarc is not used and "
+            "must not be there; remove it and use password_file (a secret file), the "
+            f"environment variable {env_prefix(channel)}_PASSWORD, or the keyring "
+            f"(conda-session login {channel.key} --session {SESSION_NAME})"
+        )
+    found = _find_credentials(channel, environ, store)
+    if found is not None:
+        _check_usable(found, channel)
+    return found
+
+
+def _check_usable(found: FoundCredentials, channel: ChannelMatch) -> None:
+    if ":" in found.username or any(ord(ch) < 32 or ord(ch) == 127 for ch in found.username):
+        raise CredentialsError(
+            f"the username from {found.source} for {channel.key} contains ':' or a control "
+            "character; fix it"
+        )
+    for what, text in (("username", found.username), ("password", found.password.reveal())):
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise CredentialsError(
+                f"the {what} from {found.source} for {channel.key} is not valid UTF-8 text; "
+                "set it again"
+            ) from None
+
+
+def _find_credentials(
+    channel: ChannelMatch,
+    environ: Mapping[str, str],
+    store: CredentialStore,
+) -> FoundCredentials | None:
     settings = channel.settings
     prefix = env_prefix(channel)
     env_username = environ.get(f"{prefix}_USERNAME") or settings.get("username")
@@ -125,17 +165,10 @@ def _need_username(username: str | None, channel: ChannelMatch, source: str) -> 
 
 def _read_secret_file(path: Path, channel: ChannelMatch) -> str:
     try:
-        value = path.read_text(encoding="utf-8").rstrip("\r\n")
-    except FileNotFoundError:
-        raise CredentialsError(
-            f"password_file {path} for {channel.key} does not exist; create it or remove the "
-            "setting"
-        ) from None
-    except OSError as error:
-        raise CredentialsError(f"cannot read password_file {path}: {error.strerror}") from None
-    if not value:
-        raise CredentialsError(f"password_file {path} for {channel.key} is empty")
-    return value
+        return read_secret_file(path, what="password_file")
+    except FileReadError as error:
+        hint = "; create it or remove the setting" if error.reason == "missing" else ""
+        raise CredentialsError(f"{error} (channel {channel.key}){hint}") from None
 
 
 def _netrc_credentials(

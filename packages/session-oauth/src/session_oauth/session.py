@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import os
 import threading
 import time
@@ -232,28 +233,40 @@ class OAuthSession(CondaSession):
 
     @classmethod
     def status(cls, request: StatusRequest) -> Mapping[str, str]:
+        """Non-secret facts: the server, client, flow, storage kind and token expiry."""
         session = cls(channel=request.channel, config=request.config)
         try:
             settings = session.oauth_settings()
             if settings.token_env:
-                return {"token": f"from environment variable {settings.token_env}"}
+                return {"token_source": f"environment variable {settings.token_env}"}
+            details = {
+                "token_endpoint": settings.token_endpoint or f"(discovered from {settings.issuer})",
+                "client_id": settings.client_id,
+                "flow": settings.flow,
+                "token_storage": session.manager.store.kind,
+            }
             tokens = session.manager.stored()
             if tokens is None:
-                return {"logged_in": "no", "storage": session.manager.store.kind}
-            details = {
-                "logged_in": "yes",
-                "storage": session.manager.store.kind,
-                "login": tokens.grant or "unknown",
-                "refresh_token": "yes" if tokens.refresh_token else "no",
-            }
-            if tokens.expires_at is not None:
-                remaining = int(tokens.expires_at - session.clock())
-                details["access_token"] = (
-                    f"expires in {remaining} s" if remaining > 0 else "expired"
-                )
+                return {"logged_in": "no", **details}
+            details.update(
+                {
+                    "logged_in": "yes",
+                    "login": tokens.grant or "unknown",
+                    "refresh_token_stored": "yes" if tokens.refresh_token else "no",
+                    "access_token_expiry": _expiry_text(tokens.expires_at, session.clock()),
+                }
+            )
             return details
         finally:
             session.close()
+
+
+def _expiry_text(expires_at: float | None, now: float) -> str:
+    if expires_at is None:
+        return "not given by the server"
+    if not math.isfinite(expires_at) or expires_at <= now:
+        return "expired"
+    return f"in {int(expires_at - now)} s"
 
 
 def store_key(channel: ChannelMatch | None, settings: OAuthSettings) -> str:

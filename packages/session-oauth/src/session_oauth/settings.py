@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from plugin_contract.session import is_loopback_host, safe_url
+from plugin_contract.session import FileReadError, is_loopback_host, read_secret_file, safe_url
 from session_oauth.errors import OAuthConfigError
+from session_oauth.tokens import check_header_token
 
 FLOWS = ("auto", "browser", "device", "client-credentials")
 STORAGES = ("auto", "keyring", "file")
@@ -144,12 +145,11 @@ class OAuthSettings:
             return value
         if self.client_secret_file:
             try:
-                return self.client_secret_file.read_text(encoding="utf-8").strip()
-            except OSError as error:
-                raise OAuthConfigError(
-                    f"cannot read oauth_client_secret_file {self.client_secret_file}: "
-                    f"{error.strerror}"
-                ) from None
+                return read_secret_file(
+                    self.client_secret_file, what="oauth_client_secret_file"
+                ).strip()
+            except FileReadError as error:
+                raise OAuthConfigError(str(error)) from None
         return None
 
     def static_token(self, environ: Mapping[str, str] | None = None) -> str | None:
@@ -162,4 +162,7 @@ class OAuthSettings:
             raise OAuthConfigError(
                 f"environment variable {self.token_env} (oauth_token_env) is not set or empty"
             )
-        return value
+        try:
+            return check_header_token(value, f"environment variable {self.token_env}")
+        except ValueError as error:
+            raise OAuthConfigError(str(error)) from None

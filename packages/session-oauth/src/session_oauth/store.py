@@ -10,6 +10,7 @@ import warnings
 from pathlib import Path
 from typing import Any, Protocol
 
+from plugin_contract.session import FileReadError, read_text
 from plugin_contract.session.errors import CredentialStoreError
 from session_oauth.errors import TokenStorageError
 from session_oauth.paths import key_digest, private_dir
@@ -18,6 +19,7 @@ from session_oauth.tokens import TokenSet
 logger = logging.getLogger(__name__)
 SERVICE_PREFIX = "conda-session::oauth"
 KEYRING_USER = "tokens"
+SECRET_LIMIT = 64 << 10  # a token set is a few KiB
 _warned_about: set[Path] = set()  # warn once per process and directory, not per session
 
 
@@ -92,15 +94,16 @@ class FileTokenStore:
 
     def load(self, key: str) -> TokenSet | None:
         path = self._path(key)
-        try:
-            mode = path.stat().st_mode
-        except FileNotFoundError:
-            return None
-        if mode & 0o077:
-            raise TokenStorageError(
-                f"{path} is readable by other users; delete it and log in again"
-            )
-        return _parse(path.read_text(encoding="utf-8"), str(path))
+        try:  # bounded, regular files only, owner-only (a FIFO or a directory is named)
+            text = read_text(path, what="token file", limit=SECRET_LIMIT, private=True)
+        except FileReadError as error:
+            if error.reason == "missing":
+                return None
+            if error.reason == "not-utf8":
+                message = f"the stored tokens in {path} are damaged; log in again"
+                raise TokenStorageError(message) from None
+            raise TokenStorageError(str(error)) from None
+        return _parse(text, str(path))
 
     def save(self, key: str, tokens: TokenSet) -> None:
         directory = private_dir(self.directory)

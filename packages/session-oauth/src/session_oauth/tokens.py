@@ -39,13 +39,11 @@ class TokenSet:
         access_token = body.get("access_token")
         if not isinstance(access_token, str) or not access_token:
             raise ValueError("the token endpoint's answer has no access_token")
-        expires_in = body.get("expires_in")
-        lifetime = (
-            float(expires_in)
-            if isinstance(expires_in, (int, float, str)) and str(expires_in)
-            else None
-        )
+        check_header_token(access_token, "the token endpoint's access_token")
+        lifetime = _lifetime(body.get("expires_in"))
         refresh_token = body.get("refresh_token") or (previous.refresh_token if previous else None)
+        if refresh_token is not None and not isinstance(refresh_token, str):
+            raise ValueError("the token endpoint's refresh_token is not a string")
         return cls(
             access_token=access_token,
             expires_at=requested_at + lifetime if lifetime is not None else None,
@@ -95,6 +93,9 @@ class TokenSet:
         data = json.loads(text)
         if not isinstance(data, dict) or not isinstance(data.get("access_token"), str):
             raise ValueError("not a stored token set")
+        check_header_token(data["access_token"], "the stored access token")
+        if not isinstance(data.get("refresh_token") or "", str):
+            raise ValueError("the stored refresh token is not a string")
         return cls(
             access_token=data["access_token"],
             expires_at=_expiry(data),
@@ -104,6 +105,32 @@ class TokenSet:
             scope=data.get("scope"),
             grant=str(data.get("grant") or ""),
         )
+
+
+HEADER_TOKEN_CHARS = frozenset(chr(code) for code in range(0x21, 0x7F))  # visible ASCII
+
+
+def check_header_token(token: str, what: str) -> str:
+    """``token`` if it can go into ``Authorization: Bearer``: visible ASCII only (RFC 6750's
+    ``b64token`` is a subset), so no CR/LF, space or non-Latin-1 character ever reaches a
+    header. Raises ``ValueError`` naming ``what``."""
+    if not token or not set(token) <= HEADER_TOKEN_CHARS:
+        raise ValueError(
+            f"{what} contains characters an HTTP header cannot carry (line breaks, spaces or "
+            "non-ASCII); it is not a bearer token"
+        )
+    return token
+
+
+def _lifetime(expires_in: object) -> float | None:
+    """``expires_in`` in seconds; a value that is not a finite number counts as 0 (expired)."""
+    if expires_in is None or expires_in == "" or isinstance(expires_in, bool):
+        return None
+    try:
+        seconds = float(expires_in)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return 0.0
+    return seconds if math.isfinite(seconds) else 0.0
 
 
 def _expiry(data: dict[str, object]) -> float | None:

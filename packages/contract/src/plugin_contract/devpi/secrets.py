@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from plugin_contract.errors import ConfigError
+from plugin_contract.files import FileReadError, read_secret_file
 from plugin_contract.secret import Secret
 
 __all__ = ["Secret", "SecretSourceError", "secret_from"]
@@ -50,13 +51,9 @@ def secret_from(
     if file_name:
         path = Path(str(file_name)).expanduser()
         try:
-            value = path.read_text(encoding="utf-8").rstrip("\r\n")
-        except OSError as error:
-            raise SecretSourceError(
-                f"{where}: cannot read {key}_file {str(path)!r}: {error.strerror or error}"
-            ) from None
-        if not value:
-            raise SecretSourceError(f"{where}: {key}_file {str(path)!r} is empty")
+            value = read_secret_file(path, what=f"{key}_file")
+        except FileReadError as error:
+            raise SecretSourceError(f"{where}: {error}") from None
         return Secret(value, f"file:{path}")
     if required:
         raise SecretSourceError(f"{where}: set {key}_env or {key}_file")

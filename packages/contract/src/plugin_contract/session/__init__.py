@@ -55,6 +55,10 @@ Selection (``registry``): ``get_session(url)`` (cached per (class, channel), thr
 ``.resolve(url) -> Resolution(session_name, session_class, channel)``, ``.get_session(url)``;
 ``run_before_actions(command, urls, registry=, interactive=)`` (also ``registry``).
 
+Files (``files``): ``read_text(path, what=, limit=, private=)`` and
+``read_secret_file(path, what=)`` read regular files only, bounded, UTF-8; every problem is a
+one-line ``FileReadError`` (``.reason``: missing, not-regular, too-large, not-private, ...).
+
 Credentials (``credentials``): ``CredentialStore()`` over the system keyring
 (``load/save/delete(session_name, channel_key[, record])``, JSON string records);
 ``remember/remembered(session_name, channel_key)`` for process-only credentials (prompts).
@@ -76,6 +80,7 @@ from typing import TYPE_CHECKING
 from plugin_contract._lazy import lazy_getattr
 
 if TYPE_CHECKING:
+    from plugin_contract.files import FileReadError, read_secret_file, read_text
     from plugin_contract.secret import Secret
     from plugin_contract.session.base import (
         ALLOW_HTTP_SETTING,
@@ -114,6 +119,9 @@ if TYPE_CHECKING:
     from plugin_contract.session.url_scope import is_loopback_host
 
 _EXPORTS = {
+    "FileReadError": "plugin_contract.files",
+    "read_secret_file": "plugin_contract.files",
+    "read_text": "plugin_contract.files",
     "Secret": "plugin_contract.secret",
     "ALLOW_HTTP_SETTING": "plugin_contract.session.base",
     "CondaSession": "plugin_contract.session.base",
@@ -162,6 +170,7 @@ __all__ = [
     "CredentialStore",
     "CredentialStoreError",
     "CredentialsError",
+    "FileReadError",
     "HTTPStatusError",
     "LoginRequest",
     "LogoutRequest",
@@ -181,6 +190,8 @@ __all__ = [
     "get_session",
     "is_loopback_host",
     "make_auth_handler",
+    "read_secret_file",
+    "read_text",
     "remember",
     "remembered",
     "run_before_actions",

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import email.utils
 import mimetypes
+import os
+import stat
 import time
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import unquote, urlsplit
 
 from requests import PreparedRequest, Response
@@ -15,6 +17,7 @@ from requests.adapters import BaseAdapter, HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 from urllib3.util.retry import Retry
 
+from plugin_contract.files import kind_of
 from plugin_contract.session.channels import safe_url
 from plugin_contract.session.errors import OfflineError, SessionError
 
@@ -91,6 +94,22 @@ class OfflineAdapter(BaseAdapter):
         return None
 
 
+def _open_regular(path: Path) -> BinaryIO:
+    """``path`` opened for reading if it is a regular file; a FIFO, device or socket is refused
+    with one line (opened non-blocking, so a FIFO never makes the read wait)."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags)
+    mode = os.fstat(fd).st_mode
+    if stat.S_ISDIR(mode):
+        os.close(fd)
+        raise IsADirectoryError(str(path))
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise SessionError(f"refusing to read {path}: it is {kind_of(mode)}, not a regular file")
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
+
+
 class LocalFileAdapter(BaseAdapter):
     """``file://`` URLs: GET and HEAD of local files, 404 when missing. Works offline."""
 
@@ -106,7 +125,7 @@ class LocalFileAdapter(BaseAdapter):
             response.raw = BytesIO(b"")
             return response
         try:
-            body = path.read_bytes()
+            handle = _open_regular(path)
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             response.status_code = 404
             response.reason = "Not Found"
@@ -117,16 +136,21 @@ class LocalFileAdapter(BaseAdapter):
             response.reason = "Forbidden"
             response.raw = BytesIO(b"")
             return response
+        size = os.fstat(handle.fileno()).st_size
         response.status_code = 200
         response.reason = "OK"
-        response.headers["Content-Length"] = str(len(body))
+        response.headers["Content-Length"] = str(size)
         response.headers["Content-Type"] = mimetypes.guess_type(path.name)[0] or (
             "application/octet-stream"
         )
         response.headers["Last-Modified"] = email.utils.formatdate(
-            path.stat().st_mtime or time.time(), usegmt=True
+            os.fstat(handle.fileno()).st_mtime or time.time(), usegmt=True
         )
-        response.raw = BytesIO(b"" if request.method == "HEAD" else body)
+        if request.method == "HEAD":
+            handle.close()
+            response.raw = BytesIO(b"")
+        else:
+            response.raw = handle  # streamed: the body is never read whole into memory
         return response
 
     def close(self) -> None:

@@ -20,9 +20,12 @@ auth plugin needs:
 from __future__ import annotations
 
 import argparse
+import os
 import platform
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import IO, Any, ClassVar
 from urllib.parse import urljoin
 
@@ -33,6 +36,7 @@ from requests.auth import AuthBase
 from requests.utils import should_bypass_proxies
 
 from plugin_contract.__about__ import __version__
+from plugin_contract.errors import ConfigError
 from plugin_contract.session.adapters import (
     LocalFileAdapter,
     OfflineAdapter,
@@ -89,6 +93,7 @@ class CondaSession(requests.Session):
         self.auth = _ChannelScopedAuth(self)
         self._scope_cache: dict[str, bool] = {}
         self._transport_ok: dict[str, bool] = {}
+        self._cert_checked = False
 
     @property
     def settings(self) -> Mapping[str, str]:
@@ -161,6 +166,9 @@ class CondaSession(requests.Session):
         return location
 
     def send(self, request: PreparedRequest, **kwargs: Any) -> Response:
+        if self.cert and not self._cert_checked and (request.url or "").startswith("https://"):
+            check_client_cert(self.config)
+            self._cert_checked = True
         response = super().send(request, **kwargs)
         if (
             response.status_code == 401
@@ -345,7 +353,31 @@ def _verify_value(value: bool | str) -> bool | str:
     return True if value == "truststore" else value
 
 
+def check_client_cert(config: SessionConfig) -> None:
+    """A missing or unreadable client certificate (or key) file is named with its cause,
+    instead of surfacing as a bare ``OSError`` from deep inside requests."""
+    for key in ("client_ssl_cert", "client_ssl_cert_key"):
+        path = getattr(config, key)
+        if path:
+            _check_readable_file(key, path)
+
+
 def _cert_value(config: SessionConfig) -> str | tuple[str, str] | None:
     if config.client_ssl_cert and config.client_ssl_cert_key:
         return (config.client_ssl_cert, config.client_ssl_cert_key)
     return config.client_ssl_cert
+
+
+def _check_readable_file(key: str, path: str) -> None:
+    from plugin_contract.files import kind_of
+
+    file = Path(path).expanduser()
+    try:
+        mode = file.stat().st_mode
+    except OSError as error:
+        cause = "does not exist" if isinstance(error, FileNotFoundError) else error.strerror
+        raise ConfigError(f"{key} {path}: {cause}; fix the path in the condarc") from None
+    if not stat.S_ISREG(mode):
+        raise ConfigError(f"{key} {path} is {kind_of(mode)}, not a certificate file")
+    if not os.access(file, os.R_OK):
+        raise ConfigError(f"{key} {path}: permission denied")

@@ -15,6 +15,7 @@ refused with a clear error rather than guessed at.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,8 +86,14 @@ class ChannelPattern:
         if not raw:
             raise ChannelPatternError("an empty channel pattern matches nothing; remove it")
         if "://" not in raw:
+            _check_channel_name(raw)
             raw = f"{channel_alias.rstrip('/')}/{raw.strip('/')}"
-        parts = urlsplit(raw)
+        try:
+            parts = urlsplit(raw)
+        except ValueError:
+            raise ChannelPatternError(
+                f"channel pattern {_safe(raw)!r} is not a valid URL (check the [host] brackets)"
+            ) from None
         scheme = parts.scheme.lower()
         if scheme == "*" or not scheme:
             raise ChannelPatternError(
@@ -108,6 +115,10 @@ class ChannelPattern:
         except ValueError as error:
             raise ChannelPatternError(f"channel pattern {_safe(raw)!r}: bad port") from error
         segments = _segments(parts.path)
+        if path_segments(parts.path) is None or ".." in segments:
+            raise ChannelPatternError(
+                f"channel pattern {_safe(raw)!r}: '..' is not allowed in a channel path"
+            )
         if segments and segments[-1] == "*":
             segments = segments[:-1]
         if any(ch in seg for seg in segments for ch in "*?["):
@@ -235,6 +246,22 @@ def _under_any_subdomain(pattern: ChannelPattern, url: str) -> bool:
         and origin.port == pattern.port
         and origin.host.endswith("." + pattern.host)
     )
+
+
+_NAME_SEGMENT = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+-]*\Z")
+
+
+def _check_channel_name(name: str) -> None:
+    """A bare channel name (``conda-forge``, ``org/label/dev``): letters, digits, ``_.+-``,
+    segments split by ``/``; never ``..``, ``$(...)``, spaces or other shell syntax."""
+    segments = name.strip("/").split("/")
+    if segments[-1] == "*":
+        segments = segments[:-1]
+    if not all(_NAME_SEGMENT.match(seg) and seg != ".." for seg in segments):
+        raise ChannelPatternError(
+            f"{name!r} is not a channel name: use letters, digits and '_.+-' (segments "
+            "separated by '/'), or a full URL such as https://host/channel"
+        )
 
 
 def _segments(path: str) -> tuple[str, ...]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import stat
 import sys
 import tempfile
@@ -15,6 +14,7 @@ from typing import Any, NoReturn
 
 from plugin_contract.__about__ import __version__
 from plugin_contract.errors import ContractError, PluginError
+from plugin_contract.redaction import redact_settings, strip_userinfo
 from plugin_contract.session.base import (
     CondaSession,
     LoginRequest,
@@ -34,9 +34,7 @@ from plugin_contract.session.errors import HTTPStatusError, SessionError
 from plugin_contract.session.registry import SessionRegistry, run_before_actions
 
 PROG = "conda-session"
-SECRET_LOOKING = re.compile(r"pass|secret|token|key|credential", re.IGNORECASE)
 CHUNK = 1 << 16
-HARMLESS_KEYS = frozenset({"username", "allow_http", "credential", "credential_source"})
 
 
 class _Parser(argparse.ArgumentParser):
@@ -122,10 +120,13 @@ def run(argv: Sequence[str], registry: SessionRegistry | None = None, prog: str 
     except ContractError as error:
         print(f"{prog}: error: {error}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        raise  # `| head` closed the pipe: cli.main ends quietly
     except OSError as error:
-        # requests' errors are OSErrors too; their text may hold URLs, so show only the kind
+        # requests' errors are OSErrors too; their text may hold URLs, so show only the kind,
+        # the file and the system's cause (e.g. "No space left on device")
         where = f" on {error.filename}" if getattr(error, "filename", None) else ""
-        reason = f": {error.strerror}" if error.strerror and where else ""
+        reason = f": {error.strerror}" if isinstance(error.strerror, str) else ""
         kind = type(error).__name__
         print(f"{prog}: error: network or file error ({kind}){where}{reason}", file=sys.stderr)
         return 1
@@ -217,6 +218,9 @@ def _status(args: argparse.Namespace, registry: SessionRegistry) -> int:
     config = registry.config
     rows: list[dict[str, Any]] = []
     store = CredentialStore()
+    from plugin_contract import condarc
+
+    conda_rc = condarc.load(config.environ or None)
     for entry in config.channels:
         name = config.session_name_for(entry) or "default"
         row: dict[str, Any] = {
@@ -237,6 +241,7 @@ def _status(args: argparse.Namespace, registry: SessionRegistry) -> int:
                 )
             except ContractError as error:
                 row["problem"] = str(error)
+        row["conda"] = _conda_for_entry(entry.key, name, registry, conda_rc)
         rows.append(row)
     result = {
         "network_session_class": config.network_session_class or "default",
@@ -254,9 +259,23 @@ def _status(args: argparse.Namespace, registry: SessionRegistry) -> int:
         print(f"  session: {row['session']}   from: {row['source']}")
         for key, value in {**row["settings"], **row.get("details", {})}.items():
             print(f"  {key}: {value}")
+        if row["conda"]:
+            print(f"  conda: {row['conda']}")
         if "problem" in row:
             print(f"  problem: {row['problem']}")
     return 0
+
+
+def _conda_for_entry(key: str, session_name: str, registry: SessionRegistry, rc: Any) -> str | None:
+    """How real conda differs for this channel's repodata (``None``: it uses this entry)."""
+    if "*" in key:
+        return None
+    choice = _conda_choice(f"{key}/noarch/repodata.json", registry, rc)
+    if choice["auth"] == session_name:
+        return None
+    if choice["channel"] is None:
+        return "no channel_settings entry matches in conda: it sends no credentials here"
+    return f"conda uses auth {choice['auth']} from entry {choice['channel']} (last match wins)"
 
 
 def _which(args: argparse.Namespace, registry: SessionRegistry) -> int:
@@ -284,24 +303,28 @@ def _which(args: argparse.Namespace, registry: SessionRegistry) -> int:
     conda = result["conda"]
     if conda["channel"] is None:
         print("conda: no channel_settings entry matches (conda uses a plain session)")
+    elif conda["auth"] is None:
+        print(f"conda: entry {conda['channel']} wins (last match) but names no auth: plain session")
     else:
         print(f"conda: auth {conda['auth']} from entry {conda['channel']} (last match wins)")
     return 0
 
 
-def _conda_choice(url: str, registry: SessionRegistry) -> dict[str, Any]:
+def _conda_choice(url: str, registry: SessionRegistry, rc: Any = None) -> dict[str, Any]:
     """The channel_settings entry real conda 26.7 picks for ``url``, read by the one reader."""
     from plugin_contract import condarc
-    from plugin_contract.conda_match import conda_pick
+    from plugin_contract.conda_match import conda_auth, conda_pick
 
-    environ = registry.config.environ or None
-    rc = condarc.load(environ)
+    if rc is None:
+        rc = condarc.load(registry.config.environ or None)
     entries = rc.channel_settings
     index = conda_pick(url, entries, rc.channel_alias)
     if index is None:
         return {"channel": None, "auth": None}
-    entry = entries[index]
-    return {"channel": str(entry.get("channel")), "auth": entry.get("auth") or None}
+    return {
+        "channel": strip_userinfo(str(entries[index].get("channel"))),
+        "auth": conda_auth(url, entries, rc.channel_alias),
+    }
 
 
 def _fetch(args: argparse.Namespace, registry: SessionRegistry) -> int:
@@ -383,9 +406,6 @@ def _write_atomically(target: Path, response: Any) -> None:
 
 
 def redact(settings: Mapping[str, str]) -> dict[str, str]:
-    """Settings with secret-looking values replaced (file paths and env names are kept)."""
-    shown: dict[str, str] = {}
-    for key, value in settings.items():
-        harmless = key.endswith(("_file", "_env", "_prefix")) or key in HARMLESS_KEYS
-        shown[key] = value if harmless or not SECRET_LOOKING.search(key) else "<redacted>"
-    return shown
+    """Settings with secret values replaced and URL userinfo removed (the one policy,
+    :mod:`plugin_contract.redaction`; file paths, variable names and endpoints are kept)."""
+    return redact_settings(settings)

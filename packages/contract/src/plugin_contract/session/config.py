@@ -18,6 +18,7 @@ they win). Two per-channel forms are accepted, both flat string maps a real cond
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -30,12 +31,14 @@ from plugin_contract.session.channels import (
     ChannelMatch,
     ChannelPattern,
     best_match,
+    safe_url,
 )
 
 SESSION_KEYS = ("network_session_class", "session", "auth")
 RESERVED_KEYS = frozenset({"channel", *SESSION_KEYS})
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off"})
+MAX_RETRIES = 100
 
 
 def condarc_search_path(environ: Mapping[str, str] | None = None) -> list[Path]:
@@ -109,7 +112,7 @@ class SessionConfig:
             env_value = env.get(f"CONDA_{name.upper()}")
             if env_value:
                 merged[name] = env_value
-        alias = str(merged.get("channel_alias") or DEFAULT_CHANNEL_ALIAS)
+        alias = _channel_alias(merged.get("channel_alias"))
         channels = tuple(
             match for item, path in entries if (match := _entry(item, path, alias)) is not None
         )
@@ -121,10 +124,10 @@ class SessionConfig:
             client_ssl_cert=_opt_str(merged.get("client_ssl_cert")),
             client_ssl_cert_key=_opt_str(merged.get("client_ssl_cert_key")),
             offline=_bool(merged.get("offline", False), "offline"),
-            connect_timeout=_number(merged.get("remote_connect_timeout_secs", 9.15), "timeout"),
-            read_timeout=_number(merged.get("remote_read_timeout_secs", 60.0), "timeout"),
-            max_retries=int(_number(merged.get("remote_max_retries", 3), "remote_max_retries")),
-            backoff_factor=_number(merged.get("remote_backoff_factor", 1.0), "backoff"),
+            connect_timeout=_timeout(merged, "remote_connect_timeout_secs", 9.15),
+            read_timeout=_timeout(merged, "remote_read_timeout_secs", 60.0),
+            max_retries=_count(merged, "remote_max_retries", 3),
+            backoff_factor=_non_negative(merged, "remote_backoff_factor", 1.0),
             channel_alias=alias,
             user_agent=_opt_str(merged.get("user_agent")),
             files=tuple(read),
@@ -165,7 +168,8 @@ def _entry(item: Any, path: Path, alias: str) -> ChannelMatch | None:
     if isinstance(item, str):
         return None  # a plain channel name in `channels:` carries no settings
     if not isinstance(item, Mapping):
-        raise ConfigError(f"{path}: a channel entry must be a name or a mapping, got {item!r}")
+        kind = type(item).__name__
+        raise ConfigError(f"{path}: a channel entry must be a name or a mapping, not a {kind}")
     if "channel" in item:
         pattern_text = item["channel"]
         raw_settings = item
@@ -173,14 +177,23 @@ def _entry(item: Any, path: Path, alias: str) -> ChannelMatch | None:
         pattern_text, raw_settings = next(iter(item.items()))
         raw_settings = raw_settings or {}
         if not isinstance(raw_settings, Mapping):
-            raise ConfigError(f"{path}: settings of channel {pattern_text!r} must be a mapping")
+            raise ConfigError(
+                f"{path}: settings of channel {_shown(pattern_text)} must be a mapping"
+            )
     else:
+        keys = ", ".join(sorted(str(key) for key in item))
         raise ConfigError(
-            f"{path}: a channel_settings entry needs a 'channel' key (got keys {sorted(item)})"
+            f"{path}: a channel_settings entry needs a 'channel' key (got keys {keys})"
         )
-    settings = _string_map(raw_settings, f"{path}: channel {pattern_text!r}")
+    if not isinstance(pattern_text, str) or not pattern_text.strip():
+        kind = "empty" if pattern_text in (None, "") else f"a {type(pattern_text).__name__}"
+        raise ConfigError(
+            f"{path}: 'channel' of a channel_settings entry is {kind}; write a channel name "
+            "or URL (channel: https://host/path/*)"
+        )
+    settings = _string_map(raw_settings, f"{path}: channel {_shown(pattern_text)}")
     session_name = next((settings[k] for k in SESSION_KEYS if settings.get(k)), None)
-    pattern = ChannelPattern.parse(str(pattern_text), alias)
+    pattern = ChannelPattern.parse(pattern_text, alias)
     return ChannelMatch(
         pattern=pattern,
         session_name=_name(session_name),
@@ -189,26 +202,25 @@ def _entry(item: Any, path: Path, alias: str) -> ChannelMatch | None:
     )
 
 
-def _read_yaml(path: Path) -> dict[str, Any] | None:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
-        return None
-    except OSError as error:
-        raise ConfigError(f"cannot read {path}: {error.strerror}") from error
-    import yaml
+def _shown(channel: object) -> str:
+    """A channel as it may appear in a message: userinfo removed (never a password)."""
+    return repr(safe_url(channel)) if isinstance(channel, str) else type(channel).__name__
 
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"{path}{where}: not valid YAML; fix or remove the file") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: the top level must be a mapping")
-    return data
+
+def _read_yaml(path: Path) -> dict[str, Any] | None:
+    """One condarc file through the one reader (bounded, regular files only); ``None`` when
+    the file does not exist."""
+    from plugin_contract.condarc import parse_file
+
+    if not path.exists() and not path.is_symlink():
+        return None
+    return parse_file(str(path))
+
+
+def _channel_alias(value: Any) -> str:
+    from plugin_contract.condarc import checked_channel_alias
+
+    return checked_channel_alias(value)
 
 
 def _as_list(value: Any, path: Path, key: str) -> Iterable[Any]:
@@ -269,10 +281,42 @@ def _ssl_verify(value: Any) -> bool | str:
 
 
 def _number(value: Any, key: str) -> float:
+    """A finite number (``inf`` and ``nan`` would fail only later, at fetch time)."""
+    if isinstance(value, bool):
+        raise ConfigError(f"{key}: expected a number, got {value!r}")
     try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{key}: expected a number, got {value!r}") from None
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise ConfigError(f"{key}: expected a number, got {_brief(value)}") from None
+    if not math.isfinite(number):
+        raise ConfigError(f"{key}: expected a finite number, got {value!r}")
+    return number
+
+
+def _timeout(merged: Mapping[str, Any], key: str, default: float) -> float:
+    seconds = _number(merged.get(key, default), key)
+    if seconds <= 0:
+        raise ConfigError(f"{key}: a timeout must be more than 0 seconds, got {seconds:g}")
+    return seconds
+
+
+def _non_negative(merged: Mapping[str, Any], key: str, default: float) -> float:
+    number = _number(merged.get(key, default), key)
+    if number < 0:
+        raise ConfigError(f"{key}: must be 0 or more, got {number:g}")
+    return number
+
+
+def _count(merged: Mapping[str, Any], key: str, default: int) -> int:
+    number = _non_negative(merged, key, default)
+    if number != int(number) or number > MAX_RETRIES:
+        raise ConfigError(f"{key}: expected a whole number from 0 to {MAX_RETRIES}, got {number:g}")
+    return int(number)
+
+
+def _brief(value: Any) -> str:
+    text = repr(value) if isinstance(value, (str, int, float)) else f"a {type(value).__name__}"
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def setting_is_true(settings: Mapping[str, str], key: str) -> bool:

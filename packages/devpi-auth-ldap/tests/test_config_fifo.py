@@ -1,0 +1,34 @@
+"""Issue 12: ``devpi-auth-ldap --config`` pointing at a FIFO or a device used to hang; now it is
+one line at once (the plugin config is read by the contract's bounded regular-file reader)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from devpi_auth_ldap.config import load_config
+
+from plugin_contract.errors import ConfigError
+from testharness.devpi import devpi_script
+
+
+def test_a_fifo_or_device_as_config_is_one_line_without_waiting(tmp_path: Path) -> None:
+    fifo = tmp_path / "ldap.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(ConfigError, match="FIFO"):
+        load_config(fifo)
+    with pytest.raises(ConfigError, match="character device"):
+        load_config("/dev/zero")
+    proc = subprocess.run(
+        [devpi_script("devpi-auth-ldap"), "check", "--config", str(fifo), "alice"],
+        input="x\n",
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith(f"devpi-auth-ldap: error: config file {fifo} is a FIFO")
+    assert len(proc.stderr.strip().splitlines()) == 1
