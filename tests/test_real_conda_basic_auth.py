@@ -143,7 +143,10 @@ def test_credentials_do_not_follow_a_redirect_out_of_the_channel(
 ) -> None:
     files = installable_channel("/private")
     outside_files = installable_channel("/outside")
-    with ChannelServer({**files, **outside_files}) as channel, ChannelServer(outside_files) as other:
+    with (
+        ChannelServer({**files, **outside_files}) as channel,
+        ChannelServer(outside_files) as other,
+    ):
         target = channel.url if where == "same-origin-other-path" else other.url
         for subdir in ("noarch", "linux-64"):
             channel.redirects[f"/private/{subdir}/repodata.json"] = (

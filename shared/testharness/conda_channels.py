@@ -20,8 +20,14 @@ def conda_package() -> bytes:
     """A minimal, installable ``tiny-1.0-0.tar.bz2`` (noarch, one file)."""
     members = {
         "info/index.json": json.dumps(
-            {"name": "tiny", "version": "1.0", "build": "0", "build_number": 0,
-             "depends": [], "subdir": "noarch"}
+            {
+                "name": "tiny",
+                "version": "1.0",
+                "build": "0",
+                "build_number": 0,
+                "depends": [],
+                "subdir": "noarch",
+            }
         ),
         "info/files": "share/tiny.txt\n",
         "info/paths.json": json.dumps(
