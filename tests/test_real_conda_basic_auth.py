@@ -205,3 +205,24 @@ def test_no_keyring_and_no_credentials_is_one_line_naming_the_keyring(
     assert "Traceback" not in output(result)
     assert "no usable system keyring" in output(result), output(result)
     assert server.authorizations() == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="needs the conda_pre_commands check of channel_settings (conda-hooks, issue 11); "
+    "conda 26.7.1 alone ignores an unknown auth name and gets a plain 401",
+)
+@pytest.mark.parametrize(
+    "entry", ["    auth: basic-auht\n", "    session: basic-auth\n"], ids=["typo", "session-key"]
+)
+def test_an_unknown_handler_name_is_one_line_naming_the_installed_handlers(
+    conda: RealConda, server: ChannelServer, entry: str
+) -> None:
+    condarc, channel = channel_entry("pattern", server.url, entry)
+    conda.write_condarc(condarc)
+    result = search(conda, channel, CONDA_BASIC_AUTH_USERNAME=USER)
+    assert result.returncode != 0
+    assert "Traceback" not in output(result)
+    assert "basic-auth" in result.stderr
+    assert "oauth" in result.stderr, output(result)
+    assert server.recorded() == [], "nothing may be fetched with a broken channel entry"

@@ -66,11 +66,14 @@ def make_auth_handler(session_name: str, base: type[Any]) -> type[Any]:
             target = urljoin(response.url or "", response.headers.get("location", ""))
             for name in getattr(self._session, "sensitive_headers", ("Authorization",)):
                 sent.headers.pop(name, None)
-            if self._session.in_scope(target):
-                try:
-                    self._session.add_credentials(sent)
-                except ContractError as error:
-                    raise _as_conda_error(error) from None
+            in_scope = getattr(self._session, "in_scope", None)
+            add_credentials = getattr(self._session, "add_credentials", None)
+            if in_scope is None or add_credentials is None or not in_scope(target):
+                return response
+            try:
+                add_credentials(sent)
+            except ContractError as error:
+                raise _as_conda_error(error) from None
             return response
 
         def __repr__(self) -> str:
