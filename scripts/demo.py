@@ -327,6 +327,20 @@ def oauth_download(t: Tour) -> None:
     t.say(f"downloaded repodata.json with {len(packages)} package(s) using a bearer token")
 
 
+@contextlib.contextmanager
+def _temporary_files_in(folder: Path) -> Iterator[None]:
+    """Point the child processes' ``TMPDIR`` at ``folder`` for the duration."""
+    previous = os.environ.get("TMPDIR")
+    os.environ["TMPDIR"] = str(folder)
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = previous
+
+
 def real_conda_download(t: Tour) -> None:
     """What conda users type: ``conda create -p`` and ``conda search`` in a real conda 26.7.1
     with both session plugins installed from their wheels, against protected channels."""
@@ -336,17 +350,18 @@ def real_conda_download(t: Tour) -> None:
 
     t.say("installing real conda 26.7.1 (vendor archive, else its git tag) with our wheels")
     base = t.folder("conda")
-    try:
-        install_conda(base / "base")
-    except (CondaUnavailable, subprocess.SubprocessError, OSError) as error:
-        raise Missing(
-            "conda 26.7.1", f"../shared/vendor or access to github.com ({error})"
-        ) from None
     wheels = t.folder("wheels")
     for wheel in (ROOT / "dist" / "demo").glob("*/*.whl"):  # built by `nox -s demo`
         shutil.copy2(wheel, wheels)
     names = ["session-basic-auth", "session-oauth"]
-    install_distributions(base / "base" / "bin" / "python", names, wheels)
+    with _temporary_files_in(t.folder("tmp")):  # the installers' lock files go with the tour
+        try:
+            install_conda(base / "base")
+        except (CondaUnavailable, subprocess.SubprocessError, OSError) as error:
+            raise Missing(
+                "conda 26.7.1", f"../shared/vendor or access to github.com ({error})"
+            ) from None
+        install_distributions(base / "base" / "bin" / "python", names, wheels)
     from testharness.conda import RealConda
 
     secret = "demo-channel-password"  # noqa: S105 - a throwaway demo channel
