@@ -327,6 +327,108 @@ def oauth_download(t: Tour) -> None:
     t.say(f"downloaded repodata.json with {len(packages)} package(s) using a bearer token")
 
 
+@contextlib.contextmanager
+def _temporary_files_in(folder: Path) -> Iterator[None]:
+    """Point the child processes' ``TMPDIR`` at ``folder`` for the duration."""
+    previous = os.environ.get("TMPDIR")
+    os.environ["TMPDIR"] = str(folder)
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = previous
+
+
+def real_conda_download(t: Tour) -> None:
+    """What conda users type: ``conda create -p`` and ``conda search`` in a real conda 26.7.1
+    with both session plugins installed from their wheels, against protected channels."""
+    from testharness.channel import ChannelServer, basic_auth_check
+    from testharness.conda import CondaUnavailable, install_conda, install_distributions
+    from testharness.conda_channels import fresh_user, installable_channel
+
+    t.say("installing real conda 26.7.1 (vendor archive, else its git tag) with our wheels")
+    base = t.folder("conda")
+    wheels = t.folder("wheels")
+    for wheel in (ROOT / "dist" / "demo").glob("*/*.whl"):  # built by `nox -s demo`
+        shutil.copy2(wheel, wheels)
+    names = ["session-basic-auth", "session-oauth"]
+    with _temporary_files_in(t.folder("tmp")):  # the installers' lock files go with the tour
+        try:
+            install_conda(base / "base")
+        except (CondaUnavailable, subprocess.SubprocessError, OSError) as error:
+            raise Missing(
+                "conda 26.7.1", f"../shared/vendor or access to github.com ({error})"
+            ) from None
+        install_distributions(base / "base" / "bin" / "python", names, wheels)
+    from testharness.conda import RealConda
+
+    secret = "demo-channel-password"  # noqa: S105 - a throwaway demo channel
+    conda = fresh_user(
+        RealConda(prefix=base / "base", home=base / "home"),
+        base / "home",
+        DEMO_BASIC_USERNAME="demo",
+        DEMO_BASIC_PASSWORD=secret,
+        DEMO_CI_SECRET="ci-secret",  # noqa: S106 - the demo provider's client
+    )
+    conda_exe = str(conda.exe)
+
+    basic = t.enter(
+        ChannelServer(installable_channel("/basic"), auth_check=basic_auth_check("demo", secret))
+    )
+    conda.write_condarc(
+        f"channel_settings:\n  - channel: {basic.url}/basic/*\n    auth: basic-auth\n"
+        "    env_prefix: DEMO_BASIC\n"
+    )
+    t.say(f"basic-auth: a password-protected channel at {basic.url}/basic; the condarc says:")
+    t.run(["cat", str(conda.condarc)], env=conda.env())
+    env_dir = base / "env-basic"
+    t.run(
+        [
+            *(conda_exe, "create", "-y", "-q", "-p", str(env_dir)),
+            *("--override-channels", "-c", f"{basic.url}/basic", "tiny"),
+        ],
+        env=conda.env(),
+        shown=6,
+    )
+    installed = (env_dir / "share" / "tiny.txt").is_file()
+    t.say(f"conda installed tiny through basic-auth: {installed}")
+    if not installed:
+        raise RuntimeError("conda create did not install the package")
+
+    if not shutil.which("node") or not (OIDC_DIR / "node_modules" / "oidc-provider").is_dir():
+        raise Missing("oidc-provider (npm)", f"npm ci --prefix {OIDC_DIR.relative_to(ROOT)}")
+    from testharness.oidc import start_oidc_provider
+
+    provider = start_oidc_provider(OIDC_DIR, t.workdir / "logs" / "oidc-provider-conda.log")
+    t.on_cleanup(provider.process.stop)
+    channel = t.enter(
+        ChannelServer(
+            installable_channel("/private"),
+            auth_check=provider.bearer_is_active,
+            auth_challenge='Bearer error="invalid_token"',
+        )
+    )
+    url = f"{channel.url}/private"
+    t.run(
+        [
+            *(str(base / "base" / "bin" / "conda-session"), "login", url, "--session", "oauth"),
+            *("--flow", "client-credentials", "--oauth-issuer", provider.issuer),
+            *("--oauth-client-id", "ci-bot", "--oauth-client-secret-env", "DEMO_CI_SECRET"),
+            *("--oauth-scopes", "channel:read"),
+        ],
+        env=conda.env(),
+    )
+    found = t.run(
+        [conda_exe, "search", "--override-channels", "-c", url, "tiny"], env=conda.env(), shown=6
+    )
+    if "tiny" not in found.stdout:
+        raise RuntimeError("conda search found nothing through oauth")
+    bearer = [r for r in channel.recorded() if (r.authorization or "").startswith("Bearer ")]
+    t.say(f"conda search went through oauth: {len(bearer)} request(s) with a live bearer token")
+
+
 # -- 3. devpi-server ---------------------------------------------------------------------
 
 DEMO_LDIF_PEOPLE = "ou=people,dc=example,dc=org"
@@ -461,6 +563,7 @@ STEPS: list[tuple[str, Callable[[Tour], None]]] = [
     ("fish: activate in a new shell (spawn mode)", shell_spawn("fish", "apt-get install -y fish")),
     ("session-basic-auth: download from a password-protected channel", basic_auth_download),
     ("session-oauth: download from an OAuth-protected channel", oauth_download),
+    ("real conda: conda create -p and conda search, both session plugins", real_conda_download),
     ("devpi-server: LDAP login, upload, signed webhook event", devpi_ldap_notify),
 ]
 

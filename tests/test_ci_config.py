@@ -88,3 +88,24 @@ def test_no_lockfile_pretends_to_pin_ci() -> None:
     """CI installs from the pyproject ranges; a committed uv.lock would be a second truth."""
     assert not (ROOT / "uv.lock").exists()
     assert "uv.lock" in (ROOT / ".gitignore").read_text().split()
+
+
+def test_every_testing_job_installs_real_conda_from_its_git_tag() -> None:
+    """Outside this workplace there is no vendor archive: conda comes from its git tag."""
+    from testharness.conda import CONDA_GIT, CONDA_VERSION
+
+    checked = 0
+    for name, job in jobs().items():
+        steps = job.get("steps", [])
+        for index, step in enumerate(steps):
+            if "tests" not in nox_sessions(step.get("run", "")):
+                continue
+            checked += 1
+            installs = [
+                earlier
+                for earlier in steps[:index]
+                if CONDA_GIT in earlier.get("run", "")
+                and earlier.get("env", {}).get("SETUPTOOLS_SCM_PRETEND_VERSION") == CONDA_VERSION
+            ]
+            assert installs, f"{name}: install {CONDA_GIT!r} before `nox -s tests`"
+    assert checked >= 2

@@ -53,11 +53,13 @@ def test_the_tour_runs_every_step(tmp_path: Path) -> None:
     assert proc.returncode == 0, report[-6000:]
     summary = report.split("\nsummary:\n", 1)[1]
     rows = [line for line in summary.splitlines() if line.startswith("  ") and " s  " in line]
-    assert len(rows) == 8, summary
+    assert len(rows) == 9, summary
     assert "FAILED" not in summary
     if in_ci():
         assert "skipped" not in summary, summary
     assert "the signature verifies" in report
+    assert "conda installed tiny through basic-auth: True" in report
+    assert "conda search went through oauth" in report
     assert "demo-channel-password" not in report
     assert list(tmp.iterdir()) == []
     assert leftovers(tmp) == []

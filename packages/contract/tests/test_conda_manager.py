@@ -28,6 +28,22 @@ class NativeCondaPlugin:
         yield from ()
 
 
+class NewerCondaPlugin:
+    """conda 26's newest hooks and one of a conda that does not exist yet."""
+
+    @hookimpl
+    def conda_error_hints(self, error: object) -> Iterator[object]:
+        yield from ()
+
+    @hookimpl
+    def conda_exception_observers(self) -> Iterator[object]:
+        yield from ()
+
+    @hookimpl
+    def conda_hook_of_conda_99(self) -> Iterator[object]:
+        yield from ()
+
+
 class TypoPlugin:
     @hookimpl
     def conda_sesion_classes(self) -> Iterator[object]:
@@ -52,6 +68,14 @@ def test_real_conda_hooks_are_accepted_without_a_local_spec() -> None:
     manager = ContractPluginManager()
     manager.register(NativeCondaPlugin(), name="native")
     manager.verify()
+
+
+def test_hooks_of_newer_condas_are_accepted_quietly(capsys: pytest.CaptureFixture[str]) -> None:
+    manager = ContractPluginManager()
+    manager.register(NewerCondaPlugin(), name="newer")
+    manager.verify()
+    assert manager.has_plugin("newer")
+    assert capsys.readouterr().err == ""
 
 
 def test_a_typo_skips_the_plugin_naming_it_and_suggesting_the_spec(

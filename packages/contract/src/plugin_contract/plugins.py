@@ -8,6 +8,7 @@ and one conflict check for names two plugins claim (:func:`check_claims`).
 from __future__ import annotations
 
 import difflib
+import logging
 import sys
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
@@ -16,6 +17,8 @@ from importlib.metadata import EntryPoint, entry_points
 import pluggy
 
 from plugin_contract.errors import PluginError
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -115,13 +118,21 @@ def implemented_hooks(manager: pluggy.PluginManager, plugin: object) -> tuple[st
     return tuple(sorted(caller.name for caller in callers))
 
 
+TYPO_CUTOFF = 0.9
+"""How close (``difflib`` ratio) an unknown hook must be to a spec of ours to count as a typo."""
+
+
 def verify_hookimpls(
     manager: pluggy.PluginManager,
     known_elsewhere: Collection[str] = (),
+    tolerated_prefix: str | None = None,
 ) -> None:
     """Skip (unregister, with a warning) any plugin whose hookimpl matches no spec (a typo).
 
     ``known_elsewhere`` names hooks another host defines (real conda's), accepted unchecked.
+    With ``tolerated_prefix``, an unknown hook with that prefix is accepted (one debug line)
+    unless it is a near miss of one of the manager's own specs: it belongs to a host version
+    we do not know, and must not break the plugin that offers it.
     """
     specified = sorted(
         name
@@ -133,6 +144,10 @@ def verify_hookimpls(
             continue
         caller = getattr(manager.hook, name)
         if caller.spec is not None or name in known_elsewhere:
+            continue
+        near_ours = difflib.get_close_matches(name, specified, n=1, cutoff=TYPO_CUTOFF)
+        if tolerated_prefix is not None and name.startswith(tolerated_prefix) and not near_ours:
+            _log.debug("accepting %r: a hook of a host version this contract does not know", name)
             continue
         for impl in caller.get_hookimpls():
             if impl.optionalhook:

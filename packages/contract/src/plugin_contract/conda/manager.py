@@ -6,7 +6,7 @@ import pluggy
 
 from plugin_contract.conda import hookspecs
 from plugin_contract.conda.markers import ENTRY_POINT_GROUP, PROJECT_NAME
-from plugin_contract.conda.native import NATIVE_CONDA_HOOKS
+from plugin_contract.conda.native import native_conda_hooks
 from plugin_contract.plugins import PluginInfo, load_entry_points, verify_hookimpls
 
 __all__ = ["ContractPluginManager", "PluginInfo", "get_plugin_manager"]
@@ -16,7 +16,8 @@ class ContractPluginManager(pluggy.PluginManager):
     """A pluggy manager for project ``conda`` with the contract's hookspecs added.
 
     Implementations of real conda's hooks (``conda_auth_handlers``, ``conda_subcommands``,
-    ...) are accepted unchecked; any other unknown ``conda_*`` implementation is an error.
+    ...) are accepted unchecked, and so is any other ``conda_*`` hook (a conda newer than this
+    contract may define it); only a near miss of one of the contract's own hooks is a typo.
     """
 
     def __init__(self) -> None:
@@ -32,7 +33,7 @@ class ContractPluginManager(pluggy.PluginManager):
         return self.plugin_infos
 
     def verify(self) -> None:
-        verify_hookimpls(self, known_elsewhere=NATIVE_CONDA_HOOKS)
+        verify_hookimpls(self, known_elsewhere=native_conda_hooks(), tolerated_prefix="conda_")
 
 
 def get_plugin_manager(*, load_entrypoints: bool = True) -> ContractPluginManager:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urljoin
 
 from plugin_contract.errors import ContractError
 from plugin_contract.session.channels import DEFAULT_CHANNEL_ALIAS
@@ -52,9 +53,33 @@ def make_auth_handler(session_name: str, base: type[Any]) -> type[Any]:
             if apply is None:
                 return request
             try:
-                return apply(request)
+                request = apply(request)
             except ContractError as error:
                 raise _as_conda_error(error) from None
+            request.register_hook("response", self._scope_redirect)
+            return request
+
+        def _scope_redirect(self, response: Any, **kwargs: Any) -> Any:
+            """Before requests follows a redirect: credentials only if it stays in the channel.
+
+            requests copies the sent request for the next hop and strips ``Authorization``
+            only when the host changes; the session's own scoping rule decides here instead.
+            """
+            if not response.is_redirect:
+                return response
+            sent = response.request
+            target = urljoin(response.url or "", response.headers.get("location", ""))
+            for name in getattr(self._session, "sensitive_headers", ("Authorization",)):
+                sent.headers.pop(name, None)
+            in_scope = getattr(self._session, "in_scope", None)
+            add_credentials = getattr(self._session, "add_credentials", None)
+            if in_scope is None or add_credentials is None or not in_scope(target):
+                return response
+            try:
+                add_credentials(sent)
+            except ContractError as error:
+                raise _as_conda_error(error) from None
+            return response
 
         def __repr__(self) -> str:
             return f"<{session_name} auth handler for {self.channel_name}>"
