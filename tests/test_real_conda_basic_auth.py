@@ -208,11 +208,6 @@ def test_no_keyring_and_no_credentials_is_one_line_naming_the_keyring(
     assert server.authorizations() == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs the conda_pre_commands check of channel_settings (conda-hooks, issue 11); "
-    "conda 26.7.1 alone ignores an unknown auth name and gets a plain 401",
-)
 @pytest.mark.parametrize(
     "entry", ["    auth: basic-auht\n", "    session: basic-auth\n"], ids=["typo", "session-key"]
 )

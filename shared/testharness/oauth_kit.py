@@ -4,7 +4,10 @@ environment, sessions, a scripted browser."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -200,3 +203,16 @@ def logged_in(
     run_login(session, flow="device", out=Terminal(), sleep=approve)  # type: ignore[arg-type]
     provider.reset()
     return session
+
+
+def conda_session(env: Mapping[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """Run this venv's ``conda-session`` with ``env`` added to the environment (60 s bound)."""
+    script = Path(sys.executable).parent / "conda-session"
+    return subprocess.run(
+        [str(script), *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )

@@ -71,9 +71,9 @@ def test_secret_sources_unset_missing_and_unreadable(tmp_path: Path) -> None:
 def test_status_facts_missing_expired_and_not_logged_in() -> None:
     none_found = status_problems("ch", "basic-auth", {}, {"credential": "none found"})
     assert "no basic-auth credentials found; run `conda session login ch" in str(none_found[0])
-    expired = {"logged_in": "yes", "access_token": "expired", "refresh_token": "no"}
+    expired = {"logged_in": "yes", "access_token_expiry": "expired", "refresh_token_stored": "no"}
     assert "login has expired" in str(status_problems("ch", "oauth", {}, expired)[0])
-    refreshable = {**expired, "refresh_token": "yes"}
+    refreshable = {**expired, "refresh_token_stored": "yes"}
     assert status_problems("ch", "oauth", {}, refreshable) == []
     assert "not logged in" in str(status_problems("ch", "oauth", {}, {"logged_in": "no"})[0])
     machine = {"oauth_flow": "client-credentials"}

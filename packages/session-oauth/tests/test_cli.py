@@ -3,29 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from testharness.channel import ChannelServer
+from testharness.oauth_kit import conda_session
 from testharness.oidc import RESOURCE_SERVER, OidcProvider
 
 pytestmark = pytest.mark.slow
-
-
-def conda_session(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    script = Path(sys.executable).parent / "conda-session"
-    return subprocess.run(
-        [str(script), *args],
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
 
 
 def test_login_status_fetch_logout(

@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
-from oauth_testkit import ci_settings
 
 from testharness.channel import ChannelServer, channel_files
+from testharness.oauth_kit import ci_settings
 from testharness.oidc import OidcProvider
 from testharness.plugin import RealCondaFactory
 

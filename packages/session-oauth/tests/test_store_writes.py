@@ -12,11 +12,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from oauth_testkit import ci_settings, make_session
-from test_cli import conda_session
-from test_refresh import logged_in
 
 from testharness.channel import ChannelServer, channel_files
+from testharness.oauth_kit import ci_settings, conda_session, logged_in, make_session
 from testharness.oidc import OidcProvider
 
 pytestmark = pytest.mark.slow

@@ -49,19 +49,18 @@ def test_prompt_shows_the_name_as_it_is(case: str, tmp_path: Path) -> None:
     }
     quoted = "'" + str(prefix).replace("'", "'\\''") + "'"
     with PtySession([arg.format(rc=rc) for arg in argv], env=env, cwd=str(tmp_path)) as shell:
+        # Type each line only once its prompt is shown: zsh echoes type-ahead before the prompt.
         shell.expect("READY")
-        shell.send(f"conda-shell activate {quoted}\necho ONE\n")
-        shell.expect("ONE")  # the typed line
-        shell.expect("ONE")  # its output
-        shell.send("conda-shell deactivate\necho TWO\n")
-        activated = shell.expect("TWO")
-        shell.expect("TWO")
-        shell.send("echo THREE\n")
-        deactivated = shell.expect("THREE")
+        shell.expect("$ ")
+        shell.send(f"conda-shell activate {quoted}\n")
+        shell.expect("activate")  # the typed line
+        activated = shell.expect("$ ")
+        shell.send("conda-shell deactivate\n")
+        shell.expect("deactivate")
+        deactivated = shell.expect("$ ")
         shell.send("exit\n")
         shell.wait()
-    assert f"({prefix}) $ " in activated, activated
+    assert f"({prefix}) " in activated.rsplit("\n", 1)[-1], activated
     assert "CONDA_PROMPT_MODIFIER" not in activated
-    assert "$ " in deactivated, deactivated
     assert f"({prefix})" not in deactivated, deactivated
     assert not (tmp_path / "PWNED").exists(), "the prompt ran a command"

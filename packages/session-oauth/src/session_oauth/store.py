@@ -10,8 +10,7 @@ import warnings
 from pathlib import Path
 from typing import Any, Protocol
 
-from plugin_contract.session import FileReadError, read_text
-from plugin_contract.session.errors import CredentialStoreError
+from plugin_contract.session import CredentialStoreError, FileReadError, read_text
 from session_oauth.errors import TokenStorageError
 from session_oauth.paths import key_digest, private_dir
 from session_oauth.tokens import TokenSet
@@ -65,7 +64,7 @@ class KeyringTokenStore:
         return True
 
     def _call(self, method: str, *args: str) -> Any:
-        from plugin_contract.session.credentials import keyring_call
+        from plugin_contract.session import keyring_call
 
         try:
             return keyring_call(self._keyring, method, *args)

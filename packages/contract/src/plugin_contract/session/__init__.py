@@ -61,7 +61,9 @@ one-line ``FileReadError`` (``.reason``: missing, not-regular, too-large, not-pr
 
 Credentials (``credentials``): ``CredentialStore()`` over the system keyring
 (``load/save/delete(session_name, channel_key[, record])``, JSON string records);
-``remember/remembered(session_name, channel_key)`` for process-only credentials (prompts).
+``remember/remembered(session_name, channel_key)`` for process-only credentials (prompts);
+``keyring_call(keyring, method, *args)`` for a plugin's own keyring records (locked; atomic on
+one-file backends).
 ``Secret`` (never shown in repr/str). Errors (``errors``): ``SessionError``,
 ``UnknownSessionError``, ``OfflineError``, ``CredentialsError``, ``CredentialStoreError``,
 ``HTTPStatusError``; all ``ContractError`` (one line, no traceback in the CLI).
@@ -98,6 +100,7 @@ if TYPE_CHECKING:
     from plugin_contract.session.credentials import (
         CredentialStore,
         forget_remembered,
+        keyring_call,
         remember,
         remembered,
     )
@@ -138,6 +141,7 @@ _EXPORTS = {
     "SessionConfig": "plugin_contract.session.config",
     "CredentialStore": "plugin_contract.session.credentials",
     "forget_remembered": "plugin_contract.session.credentials",
+    "keyring_call": "plugin_contract.session.credentials",
     "remember": "plugin_contract.session.credentials",
     "remembered": "plugin_contract.session.credentials",
     "CredentialsError": "plugin_contract.session.errors",
@@ -189,6 +193,7 @@ __all__ = [
     "forget_remembered",
     "get_session",
     "is_loopback_host",
+    "keyring_call",
     "make_auth_handler",
     "read_secret_file",
     "read_text",

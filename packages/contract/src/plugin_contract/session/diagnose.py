@@ -100,7 +100,7 @@ def status_problems(
     login = f"conda session login {channel} --session {session}"
     if facts.get("credential") == "none found":
         return [Problem(channel, f"{channel}: no {session} credentials found; run `{login}`")]
-    if facts.get("access_token") == "expired" and facts.get("refresh_token") == "no":
+    if facts.get("access_token_expiry") == "expired" and facts.get("refresh_token_stored") == "no":
         return [Problem(channel, f"{channel}: the {session} login has expired; run `{login}`")]
     if facts.get("logged_in") == "no" and settings.get("oauth_flow") != "client-credentials":
         return [Problem(channel, f"{channel}: not logged in with {session}; run `{login}`")]
