@@ -8,6 +8,8 @@ Use: ``pytest -p our_plugins test_devpi_server`` with this folder on PYTHONPATH.
 from __future__ import annotations
 
 import importlib
+import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +20,13 @@ OUR_PLUGIN_MODULES = ("devpi_notify.main", "devpi_auth_ldap.main")
 def _our_plugins() -> list[Any]:
     # Both must be installed: a gate that silently ran without one would prove nothing.
     return [importlib.import_module(name) for name in OUR_PLUGIN_MODULES]
+
+
+def _note_registration() -> None:
+    """Touch ``$DEVPI_SUITE_REGISTRATIONS`` so the gate knows the plugins were really in."""
+    marker = os.environ.get("DEVPI_SUITE_REGISTRATIONS")
+    if marker:
+        Path(marker).touch()
 
 
 @pytest.fixture(autouse=True)
@@ -31,6 +40,7 @@ def _register_our_plugins(monkeypatch: pytest.MonkeyPatch) -> None:
         for plugin in _our_plugins():
             if not pm.is_registered(plugin):
                 pm.register(plugin)
+        _note_registration()
         return pm
 
     monkeypatch.setattr(suite, "get_pluginmanager", get_pluginmanager)

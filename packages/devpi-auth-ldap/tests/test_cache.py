@@ -64,3 +64,19 @@ def test_groups_expire_on_their_own_ttl() -> None:
     cache.group_ttl = 60
     cache.set_groups(key, ["ops"])
     assert cache.get(key) == Hit("uid=alice", ["ops"])
+
+
+def test_fresh_groups_answer_only_fresh_logins_with_fresh_groups() -> None:
+    cache = SuccessCache(60, group_ttl_seconds=60)
+    key = cache.key("alice", "pw")
+    assert cache.fresh_groups(key) is None
+    cache.put(key, ["devs"], dn="uid=alice")
+    assert cache.fresh_groups(key) == ("devs",)
+    assert cache.fresh_groups(cache.key("alice", "other")) is None
+    cache.group_ttl = 0
+    cache.put(key, ["devs"], dn="uid=alice")
+    assert cache.fresh_groups(key) is None  # stale groups: the slow path looks them up
+    cache.ttl = 0
+    cache.put(key, ["devs"])
+    cache.forget_user("alice")
+    assert cache.fresh_groups(key) is None

@@ -181,3 +181,14 @@ def test_option_from_the_environment(serverdir: Path, tmp_path: Path) -> None:
     env = {"DEVPISERVER_LDAP_CONFIG": str(tmp_path / "missing.yaml")}
     output = run_server(serverdir, env=env)
     assert "cannot read config file" in output
+
+
+@pytest.mark.slow
+def test_a_devpi_ldap_section_in_the_server_config_file(serverdir: Path, tmp_path: Path) -> None:
+    """devpi-ldap 2.2.0 also read ``devpi-ldap:`` from devpi-server's own ``-c`` file."""
+    server_config = write_yaml(
+        tmp_path / "server.yaml",
+        {"devpi-server": {"port": 1}, "devpi-ldap": {"url": "ftp://a", "user_template": "{u}"}},
+    )
+    output = run_server(serverdir, "-c", str(server_config))
+    assert "'ftp://a' is not an ldap://" in output

@@ -182,6 +182,10 @@ def test_ldap3_tls_keywords_are_passed_through(tmp_path: Path) -> None:
         "ca_certs_data": "-----BEGIN CERTIFICATE-----\n",
         "valid_names": ["ldap.example.org"],
         "sni": "ldap.example.org",
+        "local_certificate_file": str(tmp_path / "client.pem"),
+        "local_private_key_file": str(tmp_path / "client.key"),
+        "ssl_options": [],
+        "local_private_key_password": "secret-key-pw",
     }
     data = {"url": "ldaps://x", "user_template": "uid={username}", "tls": tls}
     config = parse_config(data, source="x", environ={})
@@ -190,7 +194,23 @@ def test_ldap3_tls_keywords_are_passed_through(tmp_path: Path) -> None:
     assert config.tls.ciphers == "HIGH"
     assert config.tls.ca_file is not None
     assert Path(config.tls.ca_file).is_file()
-    assert {w.split(": ")[1] for w in config.warnings} == {"tls.valid_names", "tls.sni"}
+    assert config.tls.cert_file == str(tmp_path / "client.pem")
+    assert config.tls.key_file == str(tmp_path / "client.key")
+    not_applied = {
+        "tls.valid_names",
+        "tls.sni",
+        "tls.ssl_options",
+        "tls.local_private_key_password",
+    }
+    assert {w.split(": ")[1] for w in config.warnings} == not_applied
+    assert "secret-key-pw" not in " ".join(config.warnings) + repr(config)
+
+
+def test_defaults_named_in_the_migration_section() -> None:
+    config = parse_config(ACCEPTED_BY_DEVPI_LDAP["user_template"], source="x", environ={})
+    assert config.referrals is False  # devpi-ldap: on
+    assert config.reject_as_unknown is True
+    assert config.cache_ttl == 60
 
 
 @pytest.mark.slow

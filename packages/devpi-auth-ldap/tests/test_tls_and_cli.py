@@ -149,3 +149,20 @@ def test_help_is_plain_text_without_rst_markup() -> None:
         )
         assert "``" not in proc.stdout
         assert "devpi-auth-ldap" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("scope", "attribute_name"),
+    [("single-level", "distinguishedName"), ("whole-subtree", "entryDN"), ("base-object", "dn")],
+)
+def test_devpi_ldap_scopes_and_dn_attribute_names(
+    slapd: Slapd, tmp_path: Path, scope: str, attribute_name: str
+) -> None:
+    """README, Migrating: each scope name, and dn/entryDN/distinguishedName give the DN."""
+    base = "uid=carol,ou=people,dc=example,dc=org" if scope == "base-object" else None
+    data = search_config(slapd.url)
+    search = data["devpi-ldap"]["user_search"]  # type: ignore[index]
+    search.update(scope=scope, attribute_name=attribute_name, **({"base": base} if base else {}))
+    proc = check(write_yaml(tmp_path / "c.yaml", data), "carol", PASSWORDS["carol"])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "dn: uid=carol,ou=people,dc=example,dc=org" in proc.stdout

@@ -38,21 +38,30 @@ class Authenticator:
     def close(self) -> None:
         self.directory.close()
 
+    def cached_groups(self, username: str, password: str) -> tuple[str, ...] | None:
+        """The groups of a cached successful login with fresh groups, else None (no LDAP,
+        no lock wait, no log line: what every download with basic auth asks)."""
+        if not password:
+            return None
+        groups = self.cache.fresh_groups(self.cache.key(username, password))
+        if groups is not None:
+            self.metrics.count_cache_hit()
+        return groups
+
     def decide(
         self, username: str, password: str, context: Callable[[], str] | str = ""
     ) -> Decision:
         """``context`` (devpi's request, e.g. ``"[req12] POST /+login"``, or a function giving
         it, called only when LDAP is asked) prefixes the log lines."""
+        groups = self.cached_groups(username, password)
+        if groups is not None:
+            return Decision("ok", groups)
         self.metrics.count("requests")
-        if not password or not password.strip():
+        if not password.strip():
             self.cache.forget_user(username)
             self.metrics.count("refusals")
             return self._refused()
         key = self.cache.key(username, password)
-        hit = self.cache.get(key)
-        if hit is not None and hit.groups is not None:  # the hot path: no LDAP, no log line
-            self.metrics.count("cache_hits")
-            return Decision("ok", tuple(hit.groups))
         with for_request(context() if callable(context) else context):
             return self._decide(username, password, key)
 

@@ -29,7 +29,7 @@ class _Entry:
     expires: float
     groups_expire: float
     dn: str
-    groups: list[str]
+    groups: tuple[str, ...]
 
 
 class SuccessCache:
@@ -47,8 +47,22 @@ class SuccessCache:
         self._lock = threading.Lock()
 
     def key(self, username: str, password: str) -> tuple[str, bytes]:
-        digest = hmac.new(self._salt, password.encode("utf-8"), hashlib.sha256).digest()
-        return username, digest
+        return username, hmac.digest(self._salt, password.encode("utf-8"), hashlib.sha256)
+
+    def fresh_groups(self, key: tuple[str, bytes]) -> tuple[str, ...] | None:
+        """The hot path: the groups of a cached login whose groups are fresh, else None.
+
+        No lock: one dict lookup and reads of an entry that ``put`` replaces whole and
+        ``set_groups`` updates groups before their expiry, so a reader never sees fresh
+        expiries with stale groups. Expired entries are left for ``get`` to drop.
+        """
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        now = time.monotonic()
+        if entry.expires <= now or entry.groups_expire <= now:
+            return None
+        return entry.groups
 
     def get(self, key: tuple[str, bytes]) -> Hit | None:
         if self.ttl <= 0:
@@ -69,7 +83,7 @@ class SuccessCache:
             return
         now = time.monotonic()
         with self._lock:
-            self._entries[key] = _Entry(now + self.ttl, now + self.group_ttl, dn, list(groups))
+            self._entries[key] = _Entry(now + self.ttl, now + self.group_ttl, dn, tuple(groups))
             self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
@@ -79,7 +93,7 @@ class SuccessCache:
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None:
-                entry.groups = list(groups)
+                entry.groups = tuple(groups)
                 entry.groups_expire = time.monotonic() + self.group_ttl
 
     def forget_user(self, username: str) -> None:

@@ -136,6 +136,25 @@ def devpiserver_auth_request(
 
 
 @hookimpl
+def devpiserver_get_identity(request: Any, credentials: tuple[str, str] | None) -> Any:
+    """Basic-auth requests whose login and groups are cached get their identity here, so
+    devpi skips its token check, user lookup and auth hooks on every download. Anything
+    else (root, tokens, cache misses, stale groups) goes on to devpi's own identity hook,
+    which calls ``devpiserver_auth_request``."""
+    if credentials is None or credentials[0] == "root":
+        return None
+    authenticator = _authenticator(request)
+    if authenticator is None:
+        return None
+    groups = authenticator.cached_groups(*credentials)
+    if groups is None:
+        return None
+    from devpi_server.view_auth import CredentialsIdentity
+
+    return CredentialsIdentity(credentials[0], list(groups))
+
+
+@hookimpl
 def devpiserver_metrics(request: Any) -> list[tuple[str, str, float]]:
     authenticator = _authenticator(request)
     return authenticator.metrics.as_devpi_metrics() if authenticator else []
