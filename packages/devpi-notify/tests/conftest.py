@@ -1,7 +1,10 @@
-"""Fixtures for devpi-notify: a real SMTP server with STARTTLS and AUTH on loopback."""
+"""Fixtures for devpi-notify: a real SMTP server with STARTTLS and AUTH on loopback, and one
+real devpi-server with devpi-notify and loopback receivers per xdist worker (``env``)."""
 
 from __future__ import annotations
 
+import json
+import sqlite3
 import ssl
 import threading
 from collections.abc import Iterator
@@ -10,11 +13,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
+from testharness import devpi_http
+from testharness.devpi import DevpiServer, start_devpi_server
 from testharness.ports import free_port
+from testharness.recorder import Recorded, Recorder, recording_server
 
 SMTP_USER = "notify"
 SMTP_PASSWORD = "smtp-password-for-tests"
+SECRET = "whsec-test-secret-0123456789"
+PASSWORD = "alice-password"
+WAIT = 60.0
 
 
 @dataclass
@@ -84,3 +94,158 @@ def smtp_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SmtpServer
         yield smtp
     finally:
         controller.stop()
+
+
+@dataclass
+class Env:
+    server: DevpiServer
+    ci: Recorder
+    flaky: Recorder
+    slow: Recorder
+    chat: Recorder
+    smtp: Any
+    outbox: Path
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def index(self, name: str, **config: Any) -> str:
+        devpi_http.create_index(self.url, "alice", PASSWORD, name, **config)
+        return f"alice/{name}"
+
+    def index_once(self, name: str, **config: Any) -> str:
+        try:
+            return self.index(name, **config)
+        except devpi_http.DevpiHTTPError as error:
+            if error.status != 409:  # already created by another test on this worker
+                raise
+            return f"alice/{name}"
+
+    def upload(self, index: str, project: str, version: str, kind: str = "sdist") -> bytes:
+        if kind == "sdist":
+            filename = f"{project}-{version}.tar.gz"
+            content = devpi_http.sdist_bytes(project, version)
+        else:
+            filename = f"{project}-{version}-py3-none-any.whl"
+            content = devpi_http.wheel_bytes(project, version)
+        response = devpi_http.upload(
+            self.url,
+            index,
+            project,
+            version,
+            content,
+            filename=filename,
+            headers=devpi_http.basic("alice", PASSWORD),
+        )
+        assert response.status_code == 200
+        return content
+
+    def rows(self, index: str) -> list[dict[str, Any]]:
+        with sqlite3.connect(self.outbox) as conn:
+            cursor = conn.execute(
+                "SELECT event_id, target, state, attempts, event FROM deliveries ORDER BY id"
+            )
+            found = []
+            for event_id, target, state, attempts, event in cursor:
+                data = json.loads(event)
+                if data["index"] == index:
+                    found.append(
+                        {
+                            "id": event_id,
+                            "target": target,
+                            "state": state,
+                            "attempts": attempts,
+                            "data": data,
+                        }
+                    )
+            return found
+
+    @staticmethod
+    def events(requests: list[Recorded], index: str) -> list[dict[str, Any]]:
+        found = []
+        for item in requests:
+            event = json.loads(item.body)
+            if event["data"]["index"] == index:
+                found.append({**event, "_headers": item.headers, "_body": item.body})
+        return found
+
+    def wait_for_event(self, index: str, project: str, version: str, kind: str) -> None:
+        def arrived(requests: list[Recorded]) -> bool:
+            return any(
+                (e["data"]["project"], e["data"]["version"], e["data"]["event"])
+                == (project, version, kind)
+                for e in self.events(requests, index)
+            )
+
+        self.ci.wait_for(arrived, timeout=WAIT)
+
+    def wait_events(
+        self, recorder: Recorder, index: str, count: int, kind: str | None = None
+    ) -> list[dict[str, Any]]:
+        def enough(requests: list[Recorded]) -> bool:
+            found = self.events(requests, index)
+            if kind is not None:
+                found = [e for e in found if e["data"]["event"] == kind]
+            return len(found) >= count
+
+        return self.events(recorder.wait_for(enough, timeout=WAIT), index)
+
+
+@pytest.fixture(scope="session")  # one server per xdist worker, however tests are spread
+def env(tmp_path_factory: pytest.TempPathFactory, smtp_server: Any) -> Iterator[Env]:
+    work = tmp_path_factory.mktemp("notify")
+    with (
+        recording_server() as ci,
+        recording_server() as flaky,
+        recording_server() as slow,
+        recording_server() as chat,
+    ):
+        config = {
+            "worker": {"poll_interval": 0.2, "backoff_initial": 0.2, "backoff_max": 1.0},
+            "targets": {
+                "ci": {"type": "webhook", "url": ci.url, "secret_env": "NOTIFY_SECRET"},
+                "flaky": {"type": "webhook", "url": flaky.url, "secret_env": "NOTIFY_SECRET"},
+                "slow": {
+                    "type": "webhook",
+                    "url": slow.url,
+                    "secret_env": "NOTIFY_SECRET",
+                    "timeout": 30,
+                },
+                "chat": {"type": "slack", "url_env": "SLACK_URL"},
+                "mail": {
+                    "type": "email",
+                    "host": smtp_server.host,
+                    "port": smtp_server.port,
+                    "username": "notify",
+                    "password_env": "SMTP_PASSWORD",
+                    "ca_file": str(smtp_server.ca_file),
+                    "from": "devpi@example.org",
+                    "to": ["ops@example.org"],
+                },
+            },
+        }
+        config_path = work / "notify.yaml"
+        config_path.write_text(yaml.safe_dump(config))
+        server = start_devpi_server(
+            work,
+            args=["--notify-config", str(config_path)],
+            env={
+                "NOTIFY_SECRET": SECRET,
+                "SMTP_PASSWORD": "smtp-password-for-tests",
+                "SLACK_URL": chat.url,
+            },
+        )
+        try:
+            devpi_http.create_user(server.url, "alice", PASSWORD)
+            yield Env(
+                server,
+                ci,
+                flaky,
+                slow,
+                chat,
+                smtp_server,
+                server.serverdir / ".devpi-notify-outbox.sqlite3",
+            )
+        finally:
+            server.process.stop()

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import logging
 import weakref
-from pathlib import PurePosixPath
 from typing import Any
 
-from devpi_notify.events import Change, uploader_from_logs
 from devpi_notify.service import NotifyService
+from devpi_notify.versionevents import changes_at_serial, removed_file_change
 from plugin_contract.devpi import hookimpl
 from plugin_contract.errors import ContractError
 
@@ -118,95 +117,26 @@ def _service(stage: Any) -> NotifyService | None:
 
 @hookimpl
 def devpiserver_on_upload(stage: Any, project: str, version: str, link: Any) -> None:
-    service = _service(stage)
-    if service is None:
-        return
-    try:
-        change = _upload_change(stage, project, version, link)
-        if change is not None:
-            service.record(change, stage.ixconfig)
-    except Exception:
-        log.exception("devpi-notify: could not record upload of %s", getattr(link, "relpath", "?"))
-
-
-def _upload_change(stage: Any, project: str, version: str, link: Any) -> Change | None:
-    if link.rel not in ("releasefile", "doczip"):
-        return None
-    entry = link.entry
-    if not entry.file_exists():
-        return None  # a history replay of a file deleted since
-    uploader, pusher, source = uploader_from_logs(link.get_logs())
-    if link.rel == "doczip":
-        event_type = "docs_uploaded"
-    elif pusher is not None:
-        event_type = "file_pushed"
-    else:
-        event_type = "file_uploaded"
-    return Change(
-        event_type=event_type,
-        index=stage.name,
-        serial=_serial(stage),
-        path=str(link.relpath),
-        project=project,
-        version=version,
-        filename=link.basename,
-        sha256=link.hashes.get("sha256"),
-        size=_size(entry),
-        uploader=uploader,
-        pushed_by=pusher,
-        source_index=source,
-    )
-
-
-def _size(entry: Any) -> int | None:
-    try:
-        size = entry.file_size()
-    except Exception:
-        return None
-    return None if size is None else int(size)
-
-
-def _serial(stage: Any) -> int:
-    return int(stage.keyfs.tx.at_serial)
+    _record_version(stage, project, version)
 
 
 @hookimpl
 def devpiserver_on_changed_versiondata(
     stage: Any, project: str, version: str, metadata: Any
 ) -> None:
+    _record_version(stage, project, version)
+
+
+def _record_version(stage: Any, project: str, version: str) -> None:
+    """Every hook of one version at one serial appends the same ordered list (see
+    :mod:`devpi_notify.versionevents`); the outbox ignores the ids it already holds."""
     service = _service(stage)
     if service is None:
         return
     try:
-        if not metadata:
-            event_type = "version_deleted"
-        elif _existed_before(stage, project, version):
-            event_type = "version_changed"
-        else:
-            event_type = "version_created"
-        change = Change(
-            event_type=event_type,
-            index=stage.name,
-            serial=_serial(stage),
-            path=f"{project}/{version}",
-            project=project,
-            version=version,
-        )
-        service.record(change, stage.ixconfig)
+        service.record_all(changes_at_serial(stage, project, version), stage.ixconfig)
     except Exception:
-        log.exception("devpi-notify: could not record change of %s %s", project, version)
-
-
-def _existed_before(stage: Any, project: str, version: str) -> bool:
-    tx = stage.keyfs.tx
-    serial = tx.at_serial
-    if serial <= 0:
-        return False
-    try:
-        key = stage.key_projversion(project, version)
-        return bool(tx.get_value_at(key, serial - 1))
-    except Exception:
-        return False
+        log.exception("devpi-notify: could not record the change of %s %s", project, version)
 
 
 @hookimpl
@@ -215,31 +145,10 @@ def devpiserver_on_remove_file(stage: Any, relpath: str) -> None:
     if service is None:
         return
     try:
-        filename = PurePosixPath(relpath).name
-        project, version = _split_filename(filename)
-        change = Change(
-            event_type="file_removed",
-            index=stage.name,
-            serial=_serial(stage),
-            path=relpath,
-            project=project,
-            version=version,
-            filename=filename,
-        )
-        service.record(change, stage.ixconfig)
+        serial = int(stage.keyfs.tx.at_serial)
+        service.record_all([removed_file_change(stage.name, serial, relpath)], stage.ixconfig)
     except Exception:
         log.exception("devpi-notify: could not record removal of %s", relpath)
-
-
-def _split_filename(filename: str) -> tuple[str | None, str | None]:
-    from devpi_common.metadata import splitbasename
-    from devpi_common.validation import normalize_name
-
-    try:
-        name, version, _ = splitbasename(filename, checkarch=False)  # type: ignore[no-untyped-call]
-    except Exception:
-        return None, None
-    return str(normalize_name(name)), str(version)  # type: ignore[no-untyped-call]
 
 
 @hookimpl
