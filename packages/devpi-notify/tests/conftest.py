@@ -3,6 +3,7 @@ real devpi-server with devpi-notify and loopback receivers per xdist worker (``e
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import ssl
@@ -18,13 +19,22 @@ import yaml
 from testharness import devpi_http
 from testharness.devpi import DevpiServer, start_devpi_server
 from testharness.ports import free_port
-from testharness.recorder import Recorded, Recorder, recording_server
+from testharness.recorder import Proxy, Recorded, Recorder, forwarding_proxy, recording_server
 
 SMTP_USER = "notify"
 SMTP_PASSWORD = "smtp-password-for-tests"
 SECRET = "whsec-test-secret-0123456789"
 PASSWORD = "alice-password"
 WAIT = 60.0
+TOKENS = {
+    "GH_TOKEN": "ghp-test-token-0001",
+    "GL_TOKEN": "glptt-test-token-0002",
+    "JK_TOKEN": "jenkins-api-token-0003",
+    "JK_BUILD": "jenkins-build-token-0004",
+    "BEARER": "bearer-test-token-0005",
+}
+BASIC_PASSWORD = "basic-password-0006"
+PROXIED_HOST = "receiver.proxied.test"
 
 
 @dataclass
@@ -105,6 +115,8 @@ class Env:
     chat: Recorder
     smtp: Any
     outbox: Path
+    receivers: dict[str, Recorder]  # the trigger, auth and proxy targets, by target name
+    proxy: Proxy
 
     @property
     def url(self) -> str:
@@ -195,12 +207,22 @@ class Env:
 @pytest.fixture(scope="session")  # one server per xdist worker, however tests are spread
 def env(tmp_path_factory: pytest.TempPathFactory, smtp_server: Any) -> Iterator[Env]:
     work = tmp_path_factory.mktemp("notify")
+    names = ("gh", "gl", "jk", "bearer", "basic", "proxied")
     with (
         recording_server() as ci,
         recording_server() as flaky,
         recording_server() as slow,
         recording_server() as chat,
+        contextlib.ExitStack() as stack,
     ):
+        receivers = {name: stack.enter_context(recording_server()) for name in names}
+        receivers["gh"].default_status = 204
+        receivers["gl"].default_status = 201
+        receivers["gl"].answer_body = b'{"id": 1, "status": "created"}'
+        receivers["jk"].default_status = 201
+        proxy = stack.enter_context(forwarding_proxy(receivers["proxied"].url))
+        password_file = work / "basic-password"
+        password_file.write_text(BASIC_PASSWORD + "\n")
         config = {
             "worker": {"poll_interval": 0.2, "backoff_initial": 0.2, "backoff_max": 1.0},
             "targets": {
@@ -223,6 +245,51 @@ def env(tmp_path_factory: pytest.TempPathFactory, smtp_server: Any) -> Iterator[
                     "from": "devpi@example.org",
                     "to": ["ops@example.org"],
                 },
+                "gh": {
+                    "type": "github_dispatch",
+                    "api_url": receivers["gh"].base_url,
+                    "repository": "acme/app",
+                    "event_type": "devpi-upload",
+                    "token_env": "GH_TOKEN",
+                },
+                "gl": {
+                    "type": "gitlab_trigger",
+                    "url": receivers["gl"].base_url,
+                    "project": "acme/app",
+                    "ref": "main",
+                    "token_env": "GL_TOKEN",
+                },
+                "jk": {
+                    "type": "jenkins",
+                    "url": receivers["jk"].base_url,
+                    "job": "release/app",
+                    "username": "ci-bot",
+                    "token_env": "JK_TOKEN",
+                    "build_token_env": "JK_BUILD",
+                },
+                "bearer": {
+                    "type": "webhook",
+                    "url": receivers["bearer"].url,
+                    "unsigned": True,
+                    "headers": {"X-Team": "devpi"},
+                    "auth": {"type": "bearer", "token_env": "BEARER"},
+                },
+                "basic": {
+                    "type": "webhook",
+                    "url": receivers["basic"].url,
+                    "secret_env": "NOTIFY_SECRET",
+                    "auth": {
+                        "type": "basic",
+                        "username": "hook",
+                        "password_file": str(password_file),
+                    },
+                },
+                "proxied": {
+                    "type": "webhook",
+                    "url": f"http://{PROXIED_HOST}/hook",
+                    "allow_http": True,
+                    "secret_env": "NOTIFY_SECRET",
+                },
             },
         }
         config_path = work / "notify.yaml"
@@ -234,6 +301,10 @@ def env(tmp_path_factory: pytest.TempPathFactory, smtp_server: Any) -> Iterator[
                 "NOTIFY_SECRET": SECRET,
                 "SMTP_PASSWORD": "smtp-password-for-tests",
                 "SLACK_URL": chat.url,
+                **TOKENS,
+                # 127.0.0.1 goes direct; only the PROXIED_HOST target uses the proxy
+                **dict.fromkeys(("HTTP_PROXY", "http_proxy"), proxy.url),
+                **dict.fromkeys(("NO_PROXY", "no_proxy"), "127.0.0.1,localhost"),
             },
         )
         try:
@@ -246,6 +317,8 @@ def env(tmp_path_factory: pytest.TempPathFactory, smtp_server: Any) -> Iterator[
                 chat,
                 smtp_server,
                 server.serverdir / ".devpi-notify-outbox.sqlite3",
+                receivers,
+                proxy,
             )
         finally:
             server.process.stop()

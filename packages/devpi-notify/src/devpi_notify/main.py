@@ -11,6 +11,7 @@ import logging
 import weakref
 from typing import Any
 
+from devpi_notify.config import NotifyConfig
 from devpi_notify.service import NotifyService
 from devpi_notify.versionevents import changes_at_serial, removed_file_change
 from plugin_contract.devpi import hookimpl
@@ -20,6 +21,7 @@ log = logging.getLogger("devpi_notify")
 INDEX_KEYS = ("notify_targets", "notify_events", "notify_projects")
 INDEX_KEYS_PLUGIN = "devpi-notify-index-keys"
 _services: weakref.WeakKeyDictionary[Any, NotifyService] = weakref.WeakKeyDictionary()
+_configs: weakref.WeakKeyDictionary[Any, NotifyConfig] = weakref.WeakKeyDictionary()
 
 
 @hookimpl
@@ -53,30 +55,54 @@ def register_index_keys(pluginmanager: Any) -> None:
 
 
 @hookimpl
-def devpiserver_pyramid_configure(config: Any, pyramid_config: Any) -> None:
-    path = getattr(config.args, "notify_config", None)
+def devpiserver_cmdline_run(xom: Any) -> None:
+    """Check ``--notify-config`` before devpi-server builds its app: every problem at once."""
+    _load_config(xom)
+
+
+def _load_config(xom: Any) -> NotifyConfig | None:
+    path = getattr(xom.config.args, "notify_config", None)
     if not path:
-        return
-    xom = pyramid_config.registry["xom"]
+        return None
+    loaded = _configs.get(xom)
+    if loaded is not None:
+        return loaded
     from devpi_server.main import Fatal
 
     from devpi_notify.config import load_notify_config
-    from devpi_notify.outbox import Outbox, outbox_path
 
     try:
-        notify_config = load_notify_config(path)
+        loaded = load_notify_config(path)
     except ContractError as error:
         raise Fatal(f"devpi-notify: {error}") from None
+    _configs[xom] = loaded
+    return loaded
+
+
+@hookimpl
+def devpiserver_pyramid_configure(config: Any, pyramid_config: Any) -> None:
+    xom = pyramid_config.registry["xom"]
+    notify_config = _load_config(xom)
+    if notify_config is None:
+        return
+    from devpi_notify.outbox import Outbox, outbox_path
+
     register_index_keys(config.pluginmanager)
-    if xom.is_replica() and not notify_config.worker.send_on_replica:
-        log.info("devpi-notify: replica without worker.send_on_replica: sending nothing")
+    role = "replica" if xom.is_replica() else "primary"
+    if not notify_config.worker.sends(xom.is_replica()):
+        log.info(
+            "devpi-notify: this %s records and sends nothing (worker.send_from: %s)",
+            role,
+            notify_config.worker.send_from,
+        )
         return
     outbox = Outbox(outbox_path(config.server_path))
     base_url = notify_config.server_url or _server_url(config)
     service = NotifyService(notify_config, outbox, base_url)
     with xom.keyfs.read_transaction():
         current = xom.keyfs.get_current_serial()
-    service.ignore_upto_serial = outbox.init_watermark(current)
+    history_end = -1 if notify_config.worker.announce_history else current
+    service.ignore_upto_serial = outbox.init_watermark(history_end)
     if not config.requests_only:
         for worker in service.workers.values():
             xom.thread_pool.register(worker)

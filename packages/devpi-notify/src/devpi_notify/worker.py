@@ -39,7 +39,7 @@ class DeliveryWorker:
         outbox: Outbox,
         settings: WorkerSettings,
         base_url: str,
-        sender: Callable[[Target, dict[str, Any], str], None] = send,
+        sender: Callable[[Target, dict[str, Any], str], object] = send,
     ) -> None:
         self.target = target
         self.outbox = outbox
