@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -167,11 +168,7 @@ def parse_notify_config(
         problems.append(f"{where}: 'targets' must map target names to their settings")
     else:
         for name, spec in targets_data.items():
-            target = check(
-                lambda name=name, spec=spec: _parse_target(
-                    str(name), spec, where=where, environ=environ
-                )
-            )
+            target = check(partial(_parse_target, str(name), spec, where=where, environ=environ))
             if target is not None:
                 targets[str(name)] = target
     server_url = data.get("server_url")

@@ -55,6 +55,22 @@ def register_index_keys(pluginmanager: Any) -> None:
 
 
 @hookimpl
+def devpiserver_genconfig(tw: Any, config: Any, argv: Any, writer: Any) -> None:
+    path = getattr(config.args, "notify_config", None)
+    if not path:
+        return
+    from devpi_notify.genconfig import secrets_env_file
+    from plugin_contract.devpi import load_yaml_config
+
+    try:
+        data = load_yaml_config(path, top_key="devpi-notify")
+    except ContractError as error:
+        tw.line(f"devpi-notify: {error}", red=True)
+        return
+    writer("devpi-notify-secrets.env", secrets_env_file(data, str(path)))
+
+
+@hookimpl
 def devpiserver_cmdline_run(xom: Any) -> None:
     """Check ``--notify-config`` before devpi-server builds its app: every problem at once."""
     _load_config(xom)
