@@ -129,7 +129,7 @@ def test_devpi_server_lists_every_config_problem_before_it_starts(tmp_path: Path
     assert proc.returncode != 0
     assert "fatal: devpi-notify:" in output
     assert "an inline 'secret' is not accepted" in output
-    assert "targets.gh: repository is required" in output
+    assert "targets.gh: set token_env or token_file" in output
     assert "send_from must be one of primary, replicas, all" in output
     assert "devpi-notify: 0 target(s)" not in output  # stopped before the app was built
     assert "Traceback" not in output
