@@ -162,6 +162,7 @@ def test_primary_sends_each_event_once_across_a_sigkill(
         repeated = {event_id: n for event_id, n in counts.items() if n > 1}
         # only a delivery in flight at the SIGKILL may come twice, and with the same id
         assert len(repeated) <= 1, repeated
+        print(f"cluster: {len(counts)} events, {sum(counts.values())} deliveries, {repeated=}")
         assert not (quiet.serverdir / ".devpi-notify-outbox.sqlite3").exists()
         # the same change has the same id on the replica that sends too
         assert described(replica_receiver.snapshot()) >= before_kill
