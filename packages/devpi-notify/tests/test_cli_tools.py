@@ -74,7 +74,6 @@ def test_gen_config_writes_the_secret_variables(tmp_path: Path) -> None:
             "type": "github_dispatch",
             "repository": "a/b",
             "token_file": "/run/secrets/gh",
-            "auth": None,
         },
     }
     config.write_text(yaml.safe_dump({"targets": targets}))

@@ -216,3 +216,17 @@ def test_bad_http_targets(target: dict[str, Any], message: str) -> None:
         parse({"t": target})
     assert message in str(caught.value)
     assert "t0ken" not in str(caught.value)
+
+
+def test_send_from_decides_which_servers_send() -> None:
+    def sends(send_from: str | None, is_replica: bool) -> bool:
+        worker = {} if send_from is None else {"send_from": send_from}
+        return bool(parse({"ci": webhook()}, worker=worker).worker.sends(is_replica))
+
+    assert sends(None, is_replica=False)
+    assert not sends(None, is_replica=True)
+    assert sends("replicas", is_replica=True)
+    assert not sends("replicas", is_replica=False)
+    assert sends("all", is_replica=True)
+    assert sends("all", is_replica=False)
+    assert parse({"ci": webhook()}, worker={"announce_history": True}).worker.announce_history
