@@ -15,15 +15,12 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]
-sys.path.insert(0, str(ROOT / "shared"))
+import yaml
 
-import yaml  # noqa: E402
-
-from testharness import devpi_http  # noqa: E402
-from testharness.devpi import start_devpi_server, start_replica  # noqa: E402
-from testharness.process import ServerGroup  # noqa: E402
-from testharness.recorder import Recorded, recording_server  # noqa: E402
+from testharness import devpi_http
+from testharness.devpi import start_devpi_server, start_replica
+from testharness.process import ServerGroup
+from testharness.recorder import Recorded, recording_server
 
 UPLOADS = 100
 PASSWORD = "bench-password"  # noqa: S105 - a throwaway benchmark account
