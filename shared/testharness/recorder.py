@@ -31,10 +31,16 @@ class Recorder:
     requests: list[Recorded] = field(default_factory=list)
     statuses: list[int] = field(default_factory=list)  # consumed first, then default_status
     default_status: int = 200
+    answer_body: bytes = b"ok"
     hanging: threading.Event = field(default_factory=threading.Event)  # set = hang
     released: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
     changed: threading.Condition = field(default_factory=threading.Condition)
+
+    @property
+    def base_url(self) -> str:
+        """``url`` without its ``/hook`` path: the root of the receiving service."""
+        return self.url.rsplit("/", 1)[0]
 
     def hang(self) -> None:
         self.released.clear()
@@ -83,7 +89,7 @@ def _handler(recorder: Recorder) -> type[BaseHTTPRequestHandler]:
             if recorder.hanging.is_set():
                 recorder.released.wait(120)
             status = recorder._answer()
-            payload = b"ok" if status < 400 else b"error"
+            payload = recorder.answer_body if status < 400 else b"error"
             try:
                 self.send_response(status)
                 self.send_header("Content-Length", str(len(payload)))
@@ -112,6 +118,78 @@ def recording_server() -> Iterator[Recorder]:
         yield recorder
     finally:
         recorder.release()
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
+
+
+@dataclass
+class Proxy:
+    """A forwarding HTTP proxy on loopback: what it forwarded, and where to."""
+
+    url: str = ""
+    upstream: tuple[str, int] = ("127.0.0.1", 0)
+    forwarded: list[Recorded] = field(default_factory=list)  # path = the absolute-form target
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def _proxy_handler(proxy: Proxy) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:
+            import http.client
+            from urllib.parse import urlsplit
+
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length)
+            item = Recorded(self.command, self.path, dict(self.headers.items()), body, time.time())
+            with proxy.lock:
+                proxy.forwarded.append(item)
+            parts = urlsplit(self.path)  # a proxy receives absolute-form targets
+            target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+            headers = {
+                name: value
+                for name, value in self.headers.items()
+                if name.lower() not in ("proxy-connection", "proxy-authorization", "connection")
+            }
+            upstream = http.client.HTTPConnection(*proxy.upstream, timeout=30)
+            try:
+                upstream.request(self.command, target, body, headers)
+                answer = upstream.getresponse()
+                payload = answer.read()
+                status = answer.status
+            finally:
+                upstream.close()
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(payload)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    return Handler
+
+
+@contextmanager
+def forwarding_proxy(upstream_url: str) -> Iterator[Proxy]:
+    """A plain-HTTP forwarding proxy on 127.0.0.1 sending every request to ``upstream_url``'s
+    host and port, whatever host the client asked for (so the client's host may not resolve:
+    a request that arrives proved it went through the proxy)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(upstream_url)
+    proxy = Proxy(upstream=(parts.hostname or "127.0.0.1", parts.port or 80))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _proxy_handler(proxy))
+    server.daemon_threads = True
+    proxy.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, name="proxy", daemon=True)
+    thread.start()
+    try:
+        yield proxy
+    finally:
         server.shutdown()
         server.server_close()
         thread.join(10)

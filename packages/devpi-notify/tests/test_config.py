@@ -14,7 +14,11 @@ from devpi_notify.config import load_notify_config, parse_notify_config
 from plugin_contract.errors import ConfigError
 from testharness.devpi import init_serverdir
 
-ENV = {"HOOK_SECRET": "s3cret-value", "SLACK_URL": "https://hooks.slack.example/T/B/xyz"}
+ENV = {
+    "HOOK_SECRET": "s3cret-value",
+    "SLACK_URL": "https://hooks.slack.example/T/B/xyz",
+    "TOKEN": "t0ken-value",
+}
 
 
 def parse(targets: dict[str, Any], **extra: Any) -> Any:
@@ -107,11 +111,12 @@ def test_load_from_file_with_top_key(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_devpi_server_refuses_a_bad_config_with_one_line(tmp_path: Path) -> None:
+def test_devpi_server_lists_every_config_problem_before_it_starts(tmp_path: Path) -> None:
     serverdir = tmp_path / "serverdir"
     init_serverdir(serverdir)
     config = tmp_path / "notify.yaml"
-    config.write_text(yaml.safe_dump({"targets": {"ci": webhook(secret="inline-secret")}}))
+    targets = {"ci": webhook(secret="inline-secret"), "gh": {"type": "github_dispatch"}}
+    config.write_text(yaml.safe_dump({"targets": targets, "worker": {"send_from": "nobody"}}))
     server = Path(sys.executable).parent / "devpi-server"
     proc = subprocess.run(
         [str(server), "--serverdir", str(serverdir), "--notify-config", str(config)],
@@ -124,6 +129,9 @@ def test_devpi_server_refuses_a_bad_config_with_one_line(tmp_path: Path) -> None
     assert proc.returncode != 0
     assert "fatal: devpi-notify:" in output
     assert "an inline 'secret' is not accepted" in output
+    assert "targets.gh: set token_env or token_file" in output
+    assert "send_from must be one of primary, replicas, all" in output
+    assert "devpi-notify: 0 target(s)" not in output  # stopped before the app was built
     assert "Traceback" not in output
     assert "inline-secret" not in output
 
@@ -142,3 +150,83 @@ def test_index_requests_are_checked_for_unknown_names() -> None:
     assert is_index_path("/alice/dev/")
     assert not is_index_path("/alice/dev/pkg")
     assert not is_index_path("/+login/x")
+
+
+def test_all_problems_are_listed_at_once() -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse(
+            {"ci": webhook(secret="inline"), "chat": {"type": "pager"}, "ok": webhook()},
+            worker={"max_attempts": 0},
+            server_url="ftp://x",
+        )
+    lines = str(caught.value).splitlines()
+    assert len(lines) == 4
+    assert any("targets.ci: an inline 'secret'" in line for line in lines)
+    assert any("targets.chat: type must be one of" in line for line in lines)
+    assert any("max_attempts must be a positive number" in line for line in lines)
+    assert any("server_url must be an http(s) URL" in line for line in lines)
+
+
+def test_trigger_targets_auth_and_headers() -> None:
+    config = parse(
+        {
+            "gh": {"type": "github_dispatch", "repository": "acme/app", "token_env": "TOKEN"},
+            "gl": {
+                "type": "gitlab_trigger",
+                "url": "https://gitlab.example",
+                "project": 42,
+                "ref": "main",
+                "token_env": "TOKEN",
+            },
+            "jk": {
+                "type": "jenkins",
+                "url": "https://jenkins.example/",
+                "job": "app",
+                "username": "bot",
+                "token_env": "TOKEN",
+            },
+            "hook": webhook(
+                headers={"X-Team": "devpi"}, auth={"type": "bearer", "token_env": "TOKEN"}
+            ),
+            "open": {"type": "webhook", "url": "https://ci.example/h", "unsigned": True},
+        }
+    )
+    assert config.targets["gh"].url == "https://api.github.com"
+    assert config.targets["gl"].project == "42"
+    assert config.targets["jk"].auth.username == "bot"
+    assert config.targets["hook"].headers == (("X-Team", "devpi"),)
+    assert config.targets["open"].secret is None
+    assert "t0ken" not in repr(config)
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ({"type": "webhook", "url": "https://ci.example/h"}, "set secret_env or secret_file"),
+        (webhook(unsigned=True), "unsigned: true and a signing secret exclude each other"),
+        (webhook(headers={"Authorization": "x"}), "set Authorization with auth"),
+        (webhook(auth={"type": "bearer", "token": "inline"}), "an inline 'token'"),
+        (webhook(auth={"type": "digest"}), "type must be one of bearer, basic"),
+        ({"type": "github_dispatch", "repository": "app", "token_env": "TOKEN"}, "OWNER/NAME"),
+        ({"type": "jenkins", "url": "https://j.example", "job": "a"}, "build_token_env"),
+    ],
+)
+def test_bad_http_targets(target: dict[str, Any], message: str) -> None:
+    with pytest.raises(ConfigError, match=None) as caught:
+        parse({"t": target})
+    assert message in str(caught.value)
+    assert "t0ken" not in str(caught.value)
+
+
+def test_send_from_decides_which_servers_send() -> None:
+    def sends(send_from: str | None, is_replica: bool) -> bool:
+        worker = {} if send_from is None else {"send_from": send_from}
+        return bool(parse({"ci": webhook()}, worker=worker).worker.sends(is_replica))
+
+    assert sends(None, is_replica=False)
+    assert not sends(None, is_replica=True)
+    assert sends("replicas", is_replica=True)
+    assert not sends("replicas", is_replica=False)
+    assert sends("all", is_replica=True)
+    assert sends("all", is_replica=False)
+    assert parse({"ci": webhook()}, worker={"announce_history": True}).worker.announce_history

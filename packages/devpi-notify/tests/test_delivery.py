@@ -5,23 +5,19 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import sqlite3
 import subprocess
 import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from testharness import devpi_http
-from testharness.devpi import DevpiServer, start_devpi_server
-from testharness.recorder import Recorded, Recorder, recording_server
+
+from .conftest import Env
 
 pytestmark = pytest.mark.slow
 
@@ -37,158 +33,12 @@ def verify_signature(secret: str, header: str, body: bytes) -> bool:
     return hmac.compare_digest(expected, fields["v1"])
 
 
-@dataclass
-class Env:
-    server: DevpiServer
-    ci: Recorder
-    flaky: Recorder
-    slow: Recorder
-    chat: Recorder
-    smtp: Any
-    outbox: Path
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
-    def index(self, name: str, **config: Any) -> str:
-        devpi_http.create_index(self.url, "alice", PASSWORD, name, **config)
-        return f"alice/{name}"
-
-    def index_once(self, name: str, **config: Any) -> str:
-        try:
-            return self.index(name, **config)
-        except devpi_http.DevpiHTTPError as error:
-            if error.status != 409:  # already created by another test on this worker
-                raise
-            return f"alice/{name}"
-
-    def upload(self, index: str, project: str, version: str, kind: str = "sdist") -> bytes:
-        if kind == "sdist":
-            filename = f"{project}-{version}.tar.gz"
-            content = devpi_http.sdist_bytes(project, version)
-        else:
-            filename = f"{project}-{version}-py3-none-any.whl"
-            content = devpi_http.wheel_bytes(project, version)
-        response = devpi_http.upload(
-            self.url,
-            index,
-            project,
-            version,
-            content,
-            filename=filename,
-            headers=devpi_http.basic("alice", PASSWORD),
-        )
-        assert response.status_code == 200
-        return content
-
-    def rows(self, index: str) -> list[dict[str, Any]]:
-        with sqlite3.connect(self.outbox) as conn:
-            cursor = conn.execute(
-                "SELECT event_id, target, state, attempts, event FROM deliveries ORDER BY id"
-            )
-            found = []
-            for event_id, target, state, attempts, event in cursor:
-                data = json.loads(event)
-                if data["index"] == index:
-                    found.append(
-                        {
-                            "id": event_id,
-                            "target": target,
-                            "state": state,
-                            "attempts": attempts,
-                            "data": data,
-                        }
-                    )
-            return found
-
-
-def events(requests: list[Recorded], index: str) -> list[dict[str, Any]]:
-    found = []
-    for item in requests:
-        event = json.loads(item.body)
-        if event["data"]["index"] == index:
-            found.append({**event, "_headers": item.headers, "_body": item.body})
-    return found
-
-
-def wait_events(
-    recorder: Recorder, index: str, count: int, kind: str | None = None
-) -> list[dict[str, Any]]:
-    def enough(requests: list[Recorded]) -> bool:
-        found = events(requests, index)
-        if kind is not None:
-            found = [e for e in found if e["data"]["event"] == kind]
-        return len(found) >= count
-
-    return events(recorder.wait_for(enough, timeout=WAIT), index)
-
-
-@pytest.fixture(scope="session")  # one server per xdist worker, however tests are spread
-def env(tmp_path_factory: pytest.TempPathFactory, smtp_server: Any) -> Iterator[Env]:
-    work = tmp_path_factory.mktemp("notify")
-    with (
-        recording_server() as ci,
-        recording_server() as flaky,
-        recording_server() as slow,
-        recording_server() as chat,
-    ):
-        config = {
-            "worker": {"poll_interval": 0.2, "backoff_initial": 0.2, "backoff_max": 1.0},
-            "targets": {
-                "ci": {"type": "webhook", "url": ci.url, "secret_env": "NOTIFY_SECRET"},
-                "flaky": {"type": "webhook", "url": flaky.url, "secret_env": "NOTIFY_SECRET"},
-                "slow": {
-                    "type": "webhook",
-                    "url": slow.url,
-                    "secret_env": "NOTIFY_SECRET",
-                    "timeout": 30,
-                },
-                "chat": {"type": "slack", "url_env": "SLACK_URL"},
-                "mail": {
-                    "type": "email",
-                    "host": smtp_server.host,
-                    "port": smtp_server.port,
-                    "username": "notify",
-                    "password_env": "SMTP_PASSWORD",
-                    "ca_file": str(smtp_server.ca_file),
-                    "from": "devpi@example.org",
-                    "to": ["ops@example.org"],
-                },
-            },
-        }
-        config_path = work / "notify.yaml"
-        config_path.write_text(yaml.safe_dump(config))
-        server = start_devpi_server(
-            work,
-            args=["--notify-config", str(config_path)],
-            env={
-                "NOTIFY_SECRET": SECRET,
-                "SMTP_PASSWORD": "smtp-password-for-tests",
-                "SLACK_URL": chat.url,
-            },
-        )
-        try:
-            devpi_http.create_user(server.url, "alice", PASSWORD)
-            yield Env(
-                server,
-                ci,
-                flaky,
-                slow,
-                chat,
-                smtp_server,
-                server.serverdir / ".devpi-notify-outbox.sqlite3",
-            )
-        finally:
-            server.process.stop()
-
-
 def test_sdist_and_wheel_give_one_signed_event_each(env: Env) -> None:
     index = env.index_once("up", notify_targets="ci", notify_events="file_uploaded")
     sdist = env.upload(index, "alpha", "1.0")
     wheel = env.upload(index, "alpha", "1.0", kind="wheel")
     env.upload(index, "sentinel", "1.0")
-    found = wait_events(env.ci, index, 3)
+    found = env.wait_events(env.ci, index, 3)
     assert [e["data"]["file"]["name"] for e in found] == [
         "alpha-1.0.tar.gz",
         "alpha-1.0-py3-none-any.whl",
@@ -218,21 +68,21 @@ def test_push_notifies_the_target_index(env: Env) -> None:
     target = env.index("dst", notify_targets="ci", notify_events="file_pushed")
     env.upload(source, "beta", "2.0")
     devpi_http.push(env.url, "alice", PASSWORD, "src", "beta", "2.0", target)
-    (event,) = wait_events(env.ci, target, 1)
+    (event,) = env.wait_events(env.ci, target, 1)
     assert event["type"] == "net.devpi.notify.file_pushed"
     assert event["data"]["push"] == {"by": "alice", "from": source}
     assert event["data"]["uploader"] == "alice"
     assert event["data"]["file"]["name"] == "beta-2.0.tar.gz"
-    assert events(env.ci.snapshot(), source) == []
+    assert env.events(env.ci.snapshot(), source) == []
 
 
 def test_deleting_a_version(env: Env) -> None:
     index = env.index("del", notify_targets="ci")
     env.upload(index, "gamma", "3.0")
-    wait_events(env.ci, index, 1, kind="file_uploaded")
+    env.wait_events(env.ci, index, 1, kind="file_uploaded")
     devpi_http.delete_version(env.url, "alice", PASSWORD, "del", "gamma", "3.0")
-    found = wait_events(env.ci, index, 1, kind="file_removed")
-    found = wait_events(env.ci, index, 1, kind="version_deleted")
+    found = env.wait_events(env.ci, index, 1, kind="file_removed")
+    found = env.wait_events(env.ci, index, 1, kind="version_deleted")
     kinds = [e["data"]["event"] for e in found]
     assert kinds.count("version_created") == 1
     removed = next(e for e in found if e["data"]["event"] == "file_removed")
@@ -247,8 +97,8 @@ def test_index_without_opt_in_sends_nothing(env: Env) -> None:
     loud = env.index("loud", notify_targets="ci")
     env.upload(quiet, "delta", "1.0")
     env.upload(loud, "delta", "1.0")
-    wait_events(env.ci, loud, 1, kind="file_uploaded")
-    assert events(env.ci.snapshot(), quiet) == []
+    env.wait_events(env.ci, loud, 1, kind="file_uploaded")
+    assert env.events(env.ci.snapshot(), quiet) == []
     assert env.rows(quiet) == []
 
 
@@ -257,7 +107,7 @@ def test_receiver_500_then_200_is_delivered_exactly_once(env: Env) -> None:
     index = env.index("flaky", notify_targets="flaky", notify_events="file_uploaded")
     env.upload(index, "epsilon", "1.0")
     env.upload(index, "epsilon", "1.1")  # same project: must wait for 1.0 (ordering)
-    found = wait_events(env.flaky, index, 3)
+    found = env.wait_events(env.flaky, index, 3)
     ids = [e["id"] for e in found]
     assert ids[0] == ids[1] != ids[2]
     assert [e["data"]["version"] for e in found] == ["1.0", "1.0", "1.1"]
@@ -271,7 +121,7 @@ def test_hanging_receiver_does_not_block_uploads(env: Env) -> None:
     index = env.index("slow", notify_targets="slow", notify_events="file_uploaded")
     env.slow.hang()
     env.upload(index, "zeta", "1.0")
-    wait_events(env.slow, index, 1)  # the worker now waits on a receiver that does not answer
+    env.wait_events(env.slow, index, 1)  # the worker now waits on a receiver that does not answer
     uploaded = threading.Event()
 
     def upload_more() -> None:
@@ -284,7 +134,7 @@ def test_hanging_receiver_does_not_block_uploads(env: Env) -> None:
     assert uploaded.is_set(), "an upload waited for a hanging receiver"
     assert env.slow.hanging.is_set()
     env.slow.release()
-    found = wait_events(env.slow, index, 2)
+    found = env.wait_events(env.slow, index, 2)
     assert [e["data"]["version"] for e in found] == ["1.0", "1.1"]
 
 
@@ -326,7 +176,7 @@ def test_anonymous_index_config_shows_no_secret(env: Env) -> None:
 def test_metrics_and_cli_status(env: Env) -> None:
     index = env.index("metrics", notify_targets="ci", notify_events="file_uploaded")
     env.upload(index, "theta", "1.0")
-    wait_events(env.ci, index, 1)
+    env.wait_events(env.ci, index, 1)
     # The receiver records the request before the worker has read the answer and marked the
     # delivery done in the outbox, so the counter may lag the arrival briefly (the race that
     # made this test flaky): poll it, bounded.

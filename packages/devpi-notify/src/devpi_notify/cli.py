@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
+from devpi_notify.config import NotifyConfig
 from devpi_notify.outbox import DEAD, DELIVERED, Outbox, outbox_path
 
 PROG = "devpi-notify"
@@ -43,6 +44,23 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--id", dest="event_id", help="only this event id")
     replay.add_argument("--since-serial", type=int, help="events at or after this serial")
     replay.add_argument("--target", help="only this target")
+    check = commands.add_parser("check-config", help="validate a --notify-config file")
+    check.add_argument("config", help="the --notify-config YAML file")
+
+    test = commands.add_parser(
+        "test", help="send a test event to one target and print the receiver's answer"
+    )
+    test.add_argument("target", help="a target name from the config file")
+    test.add_argument("--notify-config", required=True, help="the --notify-config YAML file")
+    test.add_argument(
+        "--server-url", default="https://devpi.invalid", help="base of the URLs in the event"
+    )
+
+    strip = commands.add_parser(
+        "strip-export",
+        help="remove the notify_* index keys from a devpi-export directory (uninstalling)",
+    )
+    strip.add_argument("directory", help="the directory devpi-export wrote")
     return parser
 
 
@@ -61,6 +79,14 @@ def open_outbox(serverdir: str) -> Outbox:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        if args.command == "strip-export":
+            return strip_export(args.directory)
+        if args.command == "check-config":
+            config = load_config(args.config)
+            print(f"{args.config}: {len(config.targets)} target(s): {', '.join(config.targets)}")
+            return 0
+        if args.command == "test":
+            return send_test_event(args.notify_config, args.target, args.server_url)
         outbox = open_outbox(args.serverdir)
         if args.command == "status":
             code = show_status(outbox, as_json=args.json, limit=args.limit)
@@ -94,6 +120,59 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # sqlite errors: a locked or corrupt file
         print(f"{PROG}: error: {type(error).__name__}: {error}", file=sys.stderr)
         return 1
+
+
+def load_config(path: str) -> NotifyConfig:
+    from devpi_notify.config import load_notify_config
+    from plugin_contract.errors import ContractError
+
+    try:
+        return load_notify_config(path)
+    except ContractError as error:
+        raise CliError(str(error)) from None
+
+
+def send_test_event(config_path: str, name: str, server_url: str) -> int:
+    from devpi_notify.events import Change, event_payload
+    from devpi_notify.senders import DeliveryError, send
+
+    config = load_config(config_path)
+    target = config.targets.get(name)
+    if target is None:
+        known = ", ".join(sorted(config.targets))
+        raise CliError(f"no target {name!r} in {config_path}; known: {known}")
+    change = Change(
+        event_type="test",
+        index="devpi-notify/test",
+        serial=0,
+        path=f"test/{time.time_ns()}",
+        project="devpi-notify-test",
+        version="0",
+    )
+    payload = event_payload(change, config.server_url or server_url, time.time())
+    try:
+        answer = send(target, payload, config.server_url or server_url)
+    except DeliveryError as error:
+        print(f"{PROG}: test event {payload['id']} to {name} failed: {error}", file=sys.stderr)
+        return 1
+    if answer is None:
+        print(f"test event {payload['id']} to {name}: accepted by the mail server")
+    else:
+        print(f"test event {payload['id']} to {name}: HTTP {answer.status}")
+        if answer.body:
+            print(answer.body)
+    return 0
+
+
+def strip_export(directory: str) -> int:
+    from devpi_notify.exportdump import DumpError, strip_index_keys
+
+    try:
+        removed = strip_index_keys(directory)
+    except DumpError as error:
+        raise CliError(str(error)) from None
+    print(f"removed {removed} notify_* index key(s) from {directory}")
+    return 0
 
 
 def show_status(outbox: Outbox, *, as_json: bool, limit: int) -> int:

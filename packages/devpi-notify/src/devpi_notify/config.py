@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from plugin_contract.devpi import Secret, load_yaml_config, secret_from
 from plugin_contract.errors import ConfigError
 
-TARGET_TYPES = ("webhook", "slack", "email")
+TARGET_TYPES = ("webhook", "slack", "email", "github_dispatch", "gitlab_trigger", "jenkins")
 EVENT_TYPES = (
     "file_uploaded",
     "file_pushed",
@@ -22,19 +23,39 @@ EVENT_TYPES = (
     "version_changed",
     "version_deleted",
 )
+T = TypeVar("T")
+SEND_FROM = ("primary", "replicas", "all")
 TOP_KEYS = {"targets", "worker", "server_url"}
 WORKER_KEYS = {
     "poll_interval",
     "max_attempts",
     "backoff_initial",
     "backoff_max",
-    "send_on_replica",
+    "send_from",
+    "announce_history",
     "retention_days",
 }
 COMMON_TARGET_KEYS = {"type", "timeout"}
+HTTP_KEYS = {"headers", "auth", "allow_http", "ca_file"}
+TOKEN_KEYS = {"token", "token_env", "token_file"}
+AUTH_TYPES = ("bearer", "basic")
+AUTH_KEYS = {"type", "username", *TOKEN_KEYS, "password", "password_env", "password_file"}
+RESERVED_HEADERS = {"authorization", "content-type", "content-length", "host"}
 TARGET_KEYS = {
-    "webhook": {"url", "secret", "secret_env", "secret_file", "allow_http", "ca_file"},
-    "slack": {"url_env", "url_file", "url", "allow_http", "ca_file"},
+    "webhook": {"url", "secret", "secret_env", "secret_file", "unsigned", *HTTP_KEYS},
+    "github_dispatch": {"repository", "api_url", "event_type", *TOKEN_KEYS, *HTTP_KEYS},
+    "gitlab_trigger": {"url", "project", "ref", *TOKEN_KEYS, *HTTP_KEYS},
+    "jenkins": {
+        "url",
+        "job",
+        "username",
+        *TOKEN_KEYS,
+        "build_token",
+        "build_token_env",
+        "build_token_file",
+        *HTTP_KEYS,
+    },
+    "slack": {"url_env", "url_file", "url", *HTTP_KEYS},
     "email": {
         "host",
         "port",
@@ -56,8 +77,28 @@ class WorkerSettings:
     max_attempts: int = 10
     backoff_initial: float = 2.0
     backoff_max: float = 900.0
-    send_on_replica: bool = False
+    send_from: str = "primary"
+    announce_history: bool = False
+
+    def sends(self, is_replica: bool) -> bool:
+        """Does a server of this role send? (``primary``: a primary or standalone server.)"""
+        if self.send_from == "all":
+            return True
+        return is_replica == (self.send_from == "replicas")
+
     retention_days: float = 30.0
+
+
+@dataclass(frozen=True)
+class HttpAuth:
+    """``Authorization`` for an HTTP target: a bearer token, or basic user and password."""
+
+    type: str
+    secret: Secret
+    username: str | None = None
+
+    def __repr__(self) -> str:
+        return f"HttpAuth(type={self.type!r})"
 
 
 @dataclass(frozen=True)
@@ -78,6 +119,16 @@ class Target:
     password: Secret | None = None
     sender: str | None = None
     recipients: tuple[str, ...] = ()
+    headers: tuple[tuple[str, str], ...] = ()
+    auth: HttpAuth | None = None
+    unsigned: bool = False
+    token: Secret | None = None
+    build_token: Secret | None = None
+    repository: str | None = None
+    event_type: str = "devpi-notify"
+    project: str | None = None
+    ref: str | None = None
+    job: str | None = None
 
     def __repr__(self) -> str:
         return f"Target(name={self.name!r}, type={self.type!r})"
@@ -100,24 +151,35 @@ def load_notify_config(path: str | Path, environ: Mapping[str, str] | None = Non
 def parse_notify_config(
     data: Mapping[str, Any], *, where: str, environ: Mapping[str, str] | None = None
 ) -> NotifyConfig:
-    _reject_unknown(data, TOP_KEYS, where)
+    """Every problem is reported at once: one line each, in one :class:`ConfigError`."""
+    problems: list[str] = []
+
+    def check(step: Callable[[], T]) -> T | None:
+        try:
+            return step()
+        except ConfigError as error:
+            problems.append(str(error))
+            return None
+
+    check(lambda: _reject_unknown(data, TOP_KEYS, where))
     targets_data = data.get("targets") or {}
+    targets: dict[str, Target] = {}
     if not isinstance(targets_data, Mapping) or not targets_data:
-        raise ConfigError(f"{where}: 'targets' must map target names to their settings")
-    targets = {
-        str(name): _parse_target(str(name), spec, where=where, environ=environ)
-        for name, spec in targets_data.items()
-    }
+        problems.append(f"{where}: 'targets' must map target names to their settings")
+    else:
+        for name, spec in targets_data.items():
+            target = check(partial(_parse_target, str(name), spec, where=where, environ=environ))
+            if target is not None:
+                targets[str(name)] = target
     server_url = data.get("server_url")
     if server_url is not None:
         server_url = str(server_url).rstrip("/")
         if urlsplit(server_url).scheme not in ("http", "https"):
-            raise ConfigError(f"{where}: server_url must be an http(s) URL, not {server_url!r}")
-    return NotifyConfig(
-        targets=targets,
-        worker=_parse_worker(data.get("worker") or {}, where=f"{where}: worker"),
-        server_url=server_url,
-    )
+            problems.append(f"{where}: server_url must be an http(s) URL, not {server_url!r}")
+    worker = check(lambda: _parse_worker(data.get("worker") or {}, where=f"{where}: worker"))
+    if problems or worker is None:
+        raise ConfigError("\n".join(problems))
+    return NotifyConfig(targets=targets, worker=worker, server_url=server_url)
 
 
 def _reject_unknown(data: Mapping[str, Any], known: set[str], where: str) -> None:
@@ -138,7 +200,8 @@ def _parse_worker(data: Any, *, where: str) -> WorkerSettings:
         max_attempts=int(_positive(data, "max_attempts", defaults.max_attempts, where)),
         backoff_initial=_positive(data, "backoff_initial", defaults.backoff_initial, where),
         backoff_max=_positive(data, "backoff_max", defaults.backoff_max, where),
-        send_on_replica=_boolean(data, "send_on_replica", defaults.send_on_replica, where),
+        send_from=_choice(data, "send_from", defaults.send_from, SEND_FROM, where),
+        announce_history=_boolean(data, "announce_history", defaults.announce_history, where),
         retention_days=_positive(data, "retention_days", defaults.retention_days, where),
     )
     if settings.backoff_max < settings.backoff_initial:
@@ -151,6 +214,15 @@ def _positive(data: Mapping[str, Any], key: str, default: float, where: str) -> 
     if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
         raise ConfigError(f"{where}: {key} must be a positive number, not {value!r}")
     return float(value)
+
+
+def _choice(
+    data: Mapping[str, Any], key: str, default: str, choices: tuple[str, ...], where: str
+) -> str:
+    value = data.get(key, default)
+    if value not in choices:
+        raise ConfigError(f"{where}: {key} must be one of {', '.join(choices)}, not {value!r}")
+    return str(value)
 
 
 def _boolean(data: Mapping[str, Any], key: str, default: bool, where: str) -> bool:
@@ -175,16 +247,109 @@ def _parse_target(name: str, spec: Any, *, where: str, environ: Mapping[str, str
     if ca_file is not None and not Path(str(ca_file)).expanduser().is_file():
         raise ConfigError(f"{here}: ca_file {str(ca_file)!r} does not exist")
     ca = str(Path(str(ca_file)).expanduser()) if ca_file is not None else None
+    if kind == "email":
+        return _parse_email_target(name, spec, here, timeout, ca, environ)
+    http: dict[str, Any] = {
+        "headers": _headers(spec.get("headers"), here),
+        "auth": _auth(spec.get("auth"), here, environ),
+        "ca_file": ca,
+    }
     if kind == "webhook":
         url = _checked_url(spec.get("url"), spec, here)
-        secret = secret_from(spec, "secret", where=here, required=True, environ=environ)
-        return Target(name, kind, timeout, url=url, secret=secret, ca_file=ca)
+        unsigned = _boolean(spec, "unsigned", False, here)
+        secret = secret_from(spec, "secret", where=here, required=not unsigned, environ=environ)
+        if unsigned and secret is not None:
+            raise ConfigError(f"{here}: unsigned: true and a signing secret exclude each other")
+        return Target(name, kind, timeout, url=url, secret=secret, unsigned=unsigned, **http)
     if kind == "slack":
         url_secret = secret_from(spec, "url", where=here, required=True, environ=environ)
         assert url_secret is not None
         _checked_url(url_secret.reveal(), spec, here, show=False)
-        return Target(name, kind, timeout, url_secret=url_secret, ca_file=ca)
-    return _parse_email_target(name, spec, here, timeout, ca, environ)
+        return Target(name, kind, timeout, url_secret=url_secret, **http)
+    token = secret_from(spec, "token", where=here, required=kind != "jenkins", environ=environ)
+    if http["auth"] is not None and kind != "jenkins":
+        raise ConfigError(f"{here}: {kind} authenticates with token_env/token_file, not auth")
+    if kind == "github_dispatch":
+        repository = _required_text(spec, "repository", here)
+        if repository.count("/") != 1:
+            raise ConfigError(f"{here}: repository must be OWNER/NAME, not {repository!r}")
+        api_url = _checked_url(spec.get("api_url", "https://api.github.com"), spec, here)
+        event_type = str(spec.get("event_type", "devpi-notify"))
+        return Target(
+            name, kind, timeout, url=api_url.rstrip("/"), token=token,
+            repository=repository, event_type=event_type, **http,
+        )  # fmt: skip
+    if kind == "gitlab_trigger":
+        url = _checked_url(spec.get("url"), spec, here)
+        project = str(spec.get("project") or "")
+        if not project:
+            raise ConfigError(f"{here}: project (the GitLab project id or path) is required")
+        ref = _required_text(spec, "ref", here)
+        return Target(
+            name, kind, timeout, url=url.rstrip("/"), token=token, project=project, ref=ref,
+            **http,
+        )  # fmt: skip
+    url = _checked_url(spec.get("url"), spec, here)
+    job = _required_text(spec, "job", here).strip("/")
+    username = spec.get("username")
+    if (username is None) != (token is None):
+        raise ConfigError(f"{here}: set both username and token_env/token_file (an API token)")
+    if username is not None:
+        api_token = token
+        assert api_token is not None
+        http["auth"] = HttpAuth("basic", api_token, str(username))
+    build_token = secret_from(spec, "build_token", where=here, environ=environ)
+    if http["auth"] is None and build_token is None:
+        raise ConfigError(f"{here}: set username and token_env/token_file, or build_token_env")
+    url = url.rstrip("/")
+    return Target(name, kind, timeout, url=url, job=job, build_token=build_token, **http)
+
+
+def _required_text(spec: Mapping[str, Any], key: str, here: str) -> str:
+    value = spec.get(key)
+    if not value or not isinstance(value, str):
+        raise ConfigError(f"{here}: {key} is required")
+    return value
+
+
+def _headers(value: Any, here: str) -> tuple[tuple[str, str], ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{here}: headers must map header names to values")
+    found = []
+    for name, text in value.items():
+        name = str(name)
+        if not name or not all(c.isalnum() or c in "-_" for c in name):
+            raise ConfigError(f"{here}: headers: {name!r} is not a header name")
+        if name.lower() in RESERVED_HEADERS:
+            raise ConfigError(f"{here}: headers: set {name} with auth (or not at all)")
+        if not isinstance(text, str | int) or "\n" in str(text) or "\r" in str(text):
+            raise ConfigError(f"{here}: headers: {name} must be a one-line text")
+        found.append((name, str(text)))
+    return tuple(found)
+
+
+def _auth(value: Any, here: str, environ: Mapping[str, str] | None) -> HttpAuth | None:
+    if value is None:
+        return None
+    where = f"{here}.auth"
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{where} must be a mapping with type bearer or basic")
+    _reject_unknown(value, AUTH_KEYS, where)
+    kind = value.get("type")
+    if kind == "bearer":
+        token = secret_from(value, "token", where=where, required=True, environ=environ)
+        assert token is not None
+        return HttpAuth("bearer", token)
+    if kind == "basic":
+        username = value.get("username")
+        if not username or not isinstance(username, str):
+            raise ConfigError(f"{where}: basic auth needs username")
+        password = secret_from(value, "password", where=where, required=True, environ=environ)
+        assert password is not None
+        return HttpAuth("basic", password, username)
+    raise ConfigError(f"{where}: type must be one of {', '.join(AUTH_TYPES)}, not {kind!r}")
 
 
 def _parse_email_target(

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import logging
 import weakref
-from pathlib import PurePosixPath
 from typing import Any
 
-from devpi_notify.events import Change, uploader_from_logs
+from devpi_notify.config import NotifyConfig
 from devpi_notify.service import NotifyService
+from devpi_notify.versionevents import changes_at_serial, removed_file_change
 from plugin_contract.devpi import hookimpl
 from plugin_contract.errors import ContractError
 
@@ -21,6 +21,7 @@ log = logging.getLogger("devpi_notify")
 INDEX_KEYS = ("notify_targets", "notify_events", "notify_projects")
 INDEX_KEYS_PLUGIN = "devpi-notify-index-keys"
 _services: weakref.WeakKeyDictionary[Any, NotifyService] = weakref.WeakKeyDictionary()
+_configs: weakref.WeakKeyDictionary[Any, NotifyConfig] = weakref.WeakKeyDictionary()
 
 
 @hookimpl
@@ -54,30 +55,70 @@ def register_index_keys(pluginmanager: Any) -> None:
 
 
 @hookimpl
-def devpiserver_pyramid_configure(config: Any, pyramid_config: Any) -> None:
+def devpiserver_genconfig(tw: Any, config: Any, argv: Any, writer: Any) -> None:
     path = getattr(config.args, "notify_config", None)
     if not path:
         return
-    xom = pyramid_config.registry["xom"]
+    from devpi_notify.genconfig import secrets_env_file
+    from plugin_contract.devpi import load_yaml_config
+
+    try:
+        data = load_yaml_config(path, top_key="devpi-notify")
+    except ContractError as error:
+        tw.line(f"devpi-notify: {error}", red=True)
+        return
+    writer("devpi-notify-secrets.env", secrets_env_file(data, str(path)))
+
+
+@hookimpl
+def devpiserver_cmdline_run(xom: Any) -> None:
+    """Check ``--notify-config`` before devpi-server builds its app: every problem at once."""
+    _load_config(xom)
+
+
+def _load_config(xom: Any) -> NotifyConfig | None:
+    path = getattr(xom.config.args, "notify_config", None)
+    if not path:
+        return None
+    loaded = _configs.get(xom)
+    if loaded is not None:
+        return loaded
     from devpi_server.main import Fatal
 
     from devpi_notify.config import load_notify_config
-    from devpi_notify.outbox import Outbox, outbox_path
 
     try:
-        notify_config = load_notify_config(path)
+        loaded = load_notify_config(path)
     except ContractError as error:
         raise Fatal(f"devpi-notify: {error}") from None
+    _configs[xom] = loaded
+    return loaded
+
+
+@hookimpl
+def devpiserver_pyramid_configure(config: Any, pyramid_config: Any) -> None:
+    xom = pyramid_config.registry["xom"]
+    notify_config = _load_config(xom)
+    if notify_config is None:
+        return
+    from devpi_notify.outbox import Outbox, outbox_path
+
     register_index_keys(config.pluginmanager)
-    if xom.is_replica() and not notify_config.worker.send_on_replica:
-        log.info("devpi-notify: replica without worker.send_on_replica: sending nothing")
+    role = "replica" if xom.is_replica() else "primary"
+    if not notify_config.worker.sends(xom.is_replica()):
+        log.info(
+            "devpi-notify: this %s records and sends nothing (worker.send_from: %s)",
+            role,
+            notify_config.worker.send_from,
+        )
         return
     outbox = Outbox(outbox_path(config.server_path))
     base_url = notify_config.server_url or _server_url(config)
     service = NotifyService(notify_config, outbox, base_url)
     with xom.keyfs.read_transaction():
         current = xom.keyfs.get_current_serial()
-    service.ignore_upto_serial = outbox.init_watermark(current)
+    history_end = -1 if notify_config.worker.announce_history else current
+    service.ignore_upto_serial = outbox.init_watermark(history_end)
     if not config.requests_only:
         for worker in service.workers.values():
             xom.thread_pool.register(worker)
@@ -118,95 +159,26 @@ def _service(stage: Any) -> NotifyService | None:
 
 @hookimpl
 def devpiserver_on_upload(stage: Any, project: str, version: str, link: Any) -> None:
-    service = _service(stage)
-    if service is None:
-        return
-    try:
-        change = _upload_change(stage, project, version, link)
-        if change is not None:
-            service.record(change, stage.ixconfig)
-    except Exception:
-        log.exception("devpi-notify: could not record upload of %s", getattr(link, "relpath", "?"))
-
-
-def _upload_change(stage: Any, project: str, version: str, link: Any) -> Change | None:
-    if link.rel not in ("releasefile", "doczip"):
-        return None
-    entry = link.entry
-    if not entry.file_exists():
-        return None  # a history replay of a file deleted since
-    uploader, pusher, source = uploader_from_logs(link.get_logs())
-    if link.rel == "doczip":
-        event_type = "docs_uploaded"
-    elif pusher is not None:
-        event_type = "file_pushed"
-    else:
-        event_type = "file_uploaded"
-    return Change(
-        event_type=event_type,
-        index=stage.name,
-        serial=_serial(stage),
-        path=str(link.relpath),
-        project=project,
-        version=version,
-        filename=link.basename,
-        sha256=link.hashes.get("sha256"),
-        size=_size(entry),
-        uploader=uploader,
-        pushed_by=pusher,
-        source_index=source,
-    )
-
-
-def _size(entry: Any) -> int | None:
-    try:
-        size = entry.file_size()
-    except Exception:
-        return None
-    return None if size is None else int(size)
-
-
-def _serial(stage: Any) -> int:
-    return int(stage.keyfs.tx.at_serial)
+    _record_version(stage, project, version)
 
 
 @hookimpl
 def devpiserver_on_changed_versiondata(
     stage: Any, project: str, version: str, metadata: Any
 ) -> None:
+    _record_version(stage, project, version)
+
+
+def _record_version(stage: Any, project: str, version: str) -> None:
+    """Every hook of one version at one serial appends the same ordered list (see
+    :mod:`devpi_notify.versionevents`); the outbox ignores the ids it already holds."""
     service = _service(stage)
     if service is None:
         return
     try:
-        if not metadata:
-            event_type = "version_deleted"
-        elif _existed_before(stage, project, version):
-            event_type = "version_changed"
-        else:
-            event_type = "version_created"
-        change = Change(
-            event_type=event_type,
-            index=stage.name,
-            serial=_serial(stage),
-            path=f"{project}/{version}",
-            project=project,
-            version=version,
-        )
-        service.record(change, stage.ixconfig)
+        service.record_all(changes_at_serial(stage, project, version), stage.ixconfig)
     except Exception:
-        log.exception("devpi-notify: could not record change of %s %s", project, version)
-
-
-def _existed_before(stage: Any, project: str, version: str) -> bool:
-    tx = stage.keyfs.tx
-    serial = tx.at_serial
-    if serial <= 0:
-        return False
-    try:
-        key = stage.key_projversion(project, version)
-        return bool(tx.get_value_at(key, serial - 1))
-    except Exception:
-        return False
+        log.exception("devpi-notify: could not record the change of %s %s", project, version)
 
 
 @hookimpl
@@ -215,31 +187,10 @@ def devpiserver_on_remove_file(stage: Any, relpath: str) -> None:
     if service is None:
         return
     try:
-        filename = PurePosixPath(relpath).name
-        project, version = _split_filename(filename)
-        change = Change(
-            event_type="file_removed",
-            index=stage.name,
-            serial=_serial(stage),
-            path=relpath,
-            project=project,
-            version=version,
-            filename=filename,
-        )
-        service.record(change, stage.ixconfig)
+        serial = int(stage.keyfs.tx.at_serial)
+        service.record_all([removed_file_change(stage.name, serial, relpath)], stage.ixconfig)
     except Exception:
         log.exception("devpi-notify: could not record removal of %s", relpath)
-
-
-def _split_filename(filename: str) -> tuple[str | None, str | None]:
-    from devpi_common.metadata import splitbasename
-    from devpi_common.validation import normalize_name
-
-    try:
-        name, version, _ = splitbasename(filename, checkarch=False)  # type: ignore[no-untyped-call]
-    except Exception:
-        return None, None
-    return str(normalize_name(name)), str(version)  # type: ignore[no-untyped-call]
 
 
 @hookimpl

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from devpi_notify.config import NotifyConfig
@@ -30,30 +30,39 @@ class NotifyService:
         self._lock = threading.Lock()
 
     def record(self, change: Change, ixconfig: Mapping[str, Any]) -> int:
-        """Append ``change`` for every target the index opted into; returns rows added."""
-        if change.serial <= self.ignore_upto_serial:
-            return 0
+        return self.record_all([change], ixconfig)
+
+    def record_all(self, changes: Sequence[Change], ixconfig: Mapping[str, Any]) -> int:
+        """Append ``changes`` (in order, one transaction) for every target the index opted
+        into; returns the rows added (ids already in the outbox add none)."""
         subscription = IndexSubscription.from_ixconfig(ixconfig)
-        if not subscription.wants(change.event_type, change.project):
+        if not subscription.targets:
             return 0
-        self._warn_unknown(change.index, subscription)
-        targets = [name for name in subscription.targets if name in self.config.targets]
-        if not targets:
-            return 0
-        payload = event_payload(change, self.base_url, time.time())
-        rows = [
-            QueuedEvent(
-                event_id=change.event_id,
-                target=name,
-                ordering_key=change.ordering_key,
-                serial=change.serial,
-                event_type=change.event_type,
-                event=payload,
-            )
-            for name in targets
-        ]
+        rows: list[QueuedEvent] = []
+        woken: set[str] = set()
+        now = time.time()
+        for change in changes:
+            if change.serial <= self.ignore_upto_serial:
+                continue
+            if not subscription.wants(change.event_type, change.project):
+                continue
+            self._warn_unknown(change.index, subscription)
+            targets = [name for name in subscription.targets if name in self.config.targets]
+            payload = event_payload(change, self.base_url, now)
+            rows += [
+                QueuedEvent(
+                    event_id=change.event_id,
+                    target=name,
+                    ordering_key=change.ordering_key,
+                    serial=change.serial,
+                    event_type=change.event_type,
+                    event=payload,
+                )
+                for name in targets
+            ]
+            woken.update(targets)
         added = self.outbox.append(rows)
-        for name in targets:
+        for name in woken:
             self.workers[name].wake.set()
         return added
 

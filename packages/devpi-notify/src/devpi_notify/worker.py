@@ -39,7 +39,7 @@ class DeliveryWorker:
         outbox: Outbox,
         settings: WorkerSettings,
         base_url: str,
-        sender: Callable[[Target, dict[str, Any], str], None] = send,
+        sender: Callable[[Target, dict[str, Any], str], object] = send,
     ) -> None:
         self.target = target
         self.outbox = outbox
@@ -58,6 +58,7 @@ class DeliveryWorker:
     def thread_run(self) -> None:
         log.info("devpi-notify: delivery worker for target %r started", self.target.name)
         while not self._stopping.is_set():
+            self.wake.clear()  # before looking: a wake-up during run_once is not lost
             try:
                 sent = self.run_once()
             except Exception:
@@ -66,7 +67,6 @@ class DeliveryWorker:
             if sent:
                 continue
             self.wake.wait(self._idle_seconds())
-            self.wake.clear()
         self.outbox.close()
 
     def _idle_seconds(self) -> float:

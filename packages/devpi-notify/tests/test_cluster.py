@@ -1,0 +1,169 @@
+"""A primary and two replicas (real processes): who sends, stable ids, SIGKILL of the primary.
+
+Both replicas run with the same ``--notify-config`` as the primary. Replica 1 keeps the
+default (``send_from: primary``) and must send nothing; replica 2 is told ``send_from: all``
+and sends to a receiver of its own, so its event ids can be compared with the primary's.
+Uploads go through all three servers until the primary is killed; after its restart they go
+to the primary (devpi 6.20.3 replicas did not resume replication from a SIGKILLed and
+restarted primary within a minute in our runs, so writes relayed by them would hang).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from testharness import devpi_http
+from testharness.devpi import DevpiServer, start_devpi_server, start_replica
+from testharness.process import ServerGroup
+from testharness.recorder import Recorded, recording_server
+
+pytestmark = pytest.mark.slow
+
+PASSWORD = "alice-password"
+UPLOADS = 50
+KILL_AT = 25
+WAIT = 60.0
+
+
+def notify_config(path: Path, url: str, **worker: Any) -> Path:
+    settings = {"poll_interval": 0.2, "backoff_initial": 0.2, "backoff_max": 1.0, **worker}
+    config = {
+        "worker": settings,
+        "targets": {"ci": {"type": "webhook", "url": url, "secret_env": "NOTIFY_SECRET"}},
+    }
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def ids(requests: list[Recorded]) -> Counter[str]:
+    return Counter(json.loads(item.body)["id"] for item in requests)
+
+
+def described(requests: list[Recorded]) -> set[tuple[str, str, str]]:
+    found = set()
+    for item in requests:
+        data = json.loads(item.body)["data"]
+        found.add((data["event"], data["project"], data["version"]))
+    return found
+
+
+def pending(serverdir: Path) -> int:
+    with sqlite3.connect(serverdir / ".devpi-notify-outbox.sqlite3") as conn:
+        query = "SELECT COUNT(*) FROM deliveries WHERE state != 'delivered'"
+        return int(conn.execute(query).fetchone()[0])
+
+
+def wait_delivered(serverdir: Path) -> None:
+    deadline = time.monotonic() + WAIT
+    while pending(serverdir):
+        assert time.monotonic() < deadline, "deliveries still pending"
+        time.sleep(0.1)
+
+
+def upload(server: DevpiServer, version: str) -> None:
+    """Upload through ``server`` (a replica forwards the write to the primary); retried."""
+    content = devpi_http.sdist_bytes("clusterpkg", version)
+    deadline = time.monotonic() + WAIT
+    while True:
+        try:
+            response = devpi_http.upload(
+                server.url,
+                "alice/dev",
+                "clusterpkg",
+                version,
+                content,
+                headers=devpi_http.basic("alice", PASSWORD),
+                check=False,
+            )
+        except OSError:
+            response = None
+        if response is not None and response.status_code == 200:
+            return
+        if uploaded(server, version):  # an attempt that timed out went through after all
+            return
+        assert time.monotonic() < deadline, f"upload of {version} kept failing"
+        time.sleep(0.2)
+
+
+def uploaded(server: DevpiServer, version: str) -> bool:
+    try:
+        found = devpi_http.request(
+            "GET", f"{server.url}/alice/dev/clusterpkg/{version}", check=False, timeout=10
+        )
+    except OSError:
+        return False
+    return found.status_code == 200 and bool(found.json()["result"].get("+links"))
+
+
+def test_primary_sends_each_event_once_across_a_sigkill(
+    tmp_path: Path, start_server: ServerGroup
+) -> None:
+    environ = {"NOTIFY_SECRET": "cluster-secret"}
+    with recording_server() as receiver, recording_server() as replica_receiver:
+        default = notify_config(tmp_path / "notify.yaml", receiver.url)
+        every = notify_config(tmp_path / "all.yaml", replica_receiver.url, send_from="all")
+        primary = start_devpi_server(
+            tmp_path,
+            servers=start_server,
+            primary=True,
+            secretfile=True,
+            args=["--notify-config", str(default)],
+            env=environ,
+        )
+        devpi_http.create_user(primary.url, "alice", PASSWORD)
+        devpi_http.create_index(primary.url, "alice", PASSWORD, "dev", notify_targets="ci")
+        quiet = start_replica(
+            primary,
+            tmp_path,
+            servers=start_server,
+            name="replica-1",
+            args=["--notify-config", str(default)],
+            env=environ,
+        )
+        loud = start_replica(
+            primary,
+            tmp_path,
+            servers=start_server,
+            name="replica-2",
+            args=["--notify-config", str(every)],
+            env=environ,
+        )
+        through = [primary, quiet, loud]
+        for number in range(KILL_AT):
+            upload(through[number % 3], f"1.{number}")
+        for replica in (quiet, loud):
+            replica.wait_serial(primary.serial())
+        primary.process.kill()
+        primary.process.start()  # same port, same server directory
+        for number in range(KILL_AT, UPLOADS):
+            upload(primary, f"1.{number}")
+        expected = {
+            (event, "clusterpkg", f"1.{number}")
+            for number in range(UPLOADS)
+            for event in ("version_created", "file_uploaded")
+        }
+        receiver.wait_for(lambda seen: described(seen) >= expected, timeout=WAIT)
+        wait_delivered(primary.serverdir)
+        before_kill = {item for item in expected if int(item[2].split(".")[1]) < KILL_AT}
+        replica_receiver.wait_for(lambda seen: described(seen) >= before_kill, timeout=WAIT)
+        wait_delivered(loud.serverdir)
+
+        counts = ids(receiver.snapshot())
+        assert described(receiver.snapshot()) == expected
+        assert len(counts) == 2 * UPLOADS
+        repeated = {event_id: n for event_id, n in counts.items() if n > 1}
+        # only a delivery in flight at the SIGKILL may come twice, and with the same id
+        assert len(repeated) <= 1, repeated
+        print(f"cluster: {len(counts)} events, {sum(counts.values())} deliveries, {repeated=}")
+        assert not (quiet.serverdir / ".devpi-notify-outbox.sqlite3").exists()
+        # the same change has the same id on the replica that sends too
+        assert described(replica_receiver.snapshot()) >= before_kill
+        assert set(ids(replica_receiver.snapshot())) <= set(counts)

@@ -1,0 +1,112 @@
+"""devpi-export / devpi-import with real processes: no replayed history, and the uninstall path."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from testharness import devpi_http
+from testharness.devpi import devpi_script, start_devpi_server
+from testharness.process import ServerGroup
+from testharness.recorder import Recorded, recording_server
+
+pytestmark = pytest.mark.slow
+
+PASSWORD = "alice-password"
+WAIT = 60.0
+WITHOUT_NOTIFY = Path(__file__).parents[1] / "bench" / "devpi_server_without_notify.py"
+
+
+def versions(requests: list[Recorded]) -> list[tuple[str, str]]:
+    found = []
+    for item in requests:
+        data = json.loads(item.body)["data"]
+        found.append((data["event"], data["version"]))
+    return found
+
+
+def run(*argv: str) -> None:
+    subprocess.run(argv, check=True, capture_output=True, timeout=120)
+
+
+def upload(url: str, version: str) -> None:
+    content = devpi_http.sdist_bytes("ixpkg", version)
+    auth = devpi_http.basic("alice", PASSWORD)
+    devpi_http.upload(url, "alice/dev", "ixpkg", version, content, headers=auth)
+
+
+def test_import_announces_no_history_and_a_stripped_dump_uninstalls(
+    tmp_path: Path, start_server: ServerGroup
+) -> None:
+    with recording_server() as receiver:
+        config = tmp_path / "notify.yaml"
+        config.write_text(
+            yaml.safe_dump(
+                {
+                    "worker": {"poll_interval": 0.2},
+                    "targets": {"ci": {"type": "webhook", "url": receiver.url, "secret_env": "NS"}},
+                }
+            )
+        )
+        args = ["--notify-config", str(config)]
+        environ = {"NS": "import-test-secret"}
+        original = start_devpi_server(
+            tmp_path / "a", servers=start_server, args=args, env=environ, name="original"
+        )
+        devpi_http.create_user(original.url, "alice", PASSWORD)
+        devpi_http.create_index(original.url, "alice", PASSWORD, "dev", notify_targets="ci")
+        upload(original.url, "1.0")
+        receiver.wait_for(lambda seen: len(seen) >= 2, timeout=WAIT)
+        original.process.stop()
+        dump = tmp_path / "dump"
+        run(devpi_script("devpi-export"), "--serverdir", str(original.serverdir), str(dump))
+        stripped = tmp_path / "stripped"
+        shutil.copytree(dump, stripped)
+
+        # import into a server with devpi-notify: the imported upload is history
+        imported = tmp_path / "b" / "serverdir"
+        run(devpi_script("devpi-import"), "--serverdir", str(imported), "--no-events", str(dump))
+        server = start_devpi_server(
+            tmp_path / "b",
+            servers=start_server,
+            args=args,
+            env=environ,
+            name="imported",
+            serverdir=imported,
+            initialise=False,
+        )
+        upload(server.url, "2.0")
+        receiver.wait_for(lambda seen: ("file_uploaded", "2.0") in versions(seen), timeout=WAIT)
+        assert sorted(versions(receiver.snapshot())) == [
+            ("file_uploaded", "1.0"),
+            ("file_uploaded", "2.0"),
+            ("version_created", "1.0"),
+            ("version_created", "2.0"),
+        ]
+
+        # uninstall: strip the keys, import into a server without devpi-notify, update
+        cli = Path(sys.executable).parent / "devpi-notify"
+        run(str(cli), "strip-export", str(stripped))
+        plain_dir = tmp_path / "c" / "serverdir"
+        run(devpi_script("devpi-import"), "--serverdir", str(plain_dir), str(stripped))
+        plain = start_devpi_server(
+            tmp_path / "c",
+            servers=start_server,
+            command=[sys.executable, str(WITHOUT_NOTIFY)],
+            name="without-notify",
+            serverdir=plain_dir,
+            initialise=False,
+        )
+        full = plain.get_json("/alice/dev")["result"]
+        assert not [key for key in full if key.startswith("notify_")]
+        devpi_http.json_call("PATCH", plain.url + "/alice/dev", full, ("alice", PASSWORD))
+        devpi_http.json_call(
+            "PATCH", plain.url + "/alice/dev", ["title=after uninstall"], ("alice", PASSWORD)
+        )
+        assert plain.get_json("/alice/dev")["result"]["title"] == "after uninstall"
