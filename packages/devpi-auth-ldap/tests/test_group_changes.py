@@ -10,12 +10,18 @@ import time
 from pathlib import Path
 
 import pytest
-from ldap_directory_data import GROUPS, LDIF, PASSWORDS, search_config, user_dn
-from ldap_testkit import write_yaml
 
 from testharness import require_tool
 from testharness.devpi import ROOT_PASSWORD, start_devpi_server
 from testharness.devpi_http import basic, devpi_auth, login, request, token_headers, upload
+from testharness.ldap_directory import (
+    GROUPS,
+    LDIF,
+    PASSWORDS,
+    search_config,
+    user_dn,
+    write_yaml,
+)
 from testharness.process import ServerGroup
 from testharness.slapd import ADMIN_DN, ADMIN_PASSWORD, SLAPD_INSTALL, start_slapd
 
