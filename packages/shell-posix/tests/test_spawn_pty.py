@@ -105,3 +105,51 @@ def test_spawn_on_a_pty_keeps_rc_alias_and_trap_nests_and_returns_the_exit_code(
         _type(shell, "exit 0")
         shell.wait()
     assert trap_log.read_text().splitlines() == EXIT_LINES[name] * 2
+
+
+LOST = "the environment is not active here"
+
+
+@pytest.mark.parametrize(("spawned", "replacement"), [("bash", "zsh"), ("zsh", "bash")])
+def test_an_rc_file_that_execs_another_shell_warns_the_activation_is_lost(
+    spawned: str, replacement: str, tmp_path: Path
+) -> None:
+    """``exec zsh`` in ``.bashrc`` replaces the spawned shell before its activation runs: the
+    hook line in the new shell's rc says so in one line, the private folder is gone, and
+    activating again there works (no stale "already spawned")."""
+    for name in (spawned, replacement):
+        require_tool(name, f"apt-get install -y {name}")
+    program = conda_shell_program()
+    prefix = tmp_path / "env"
+    (prefix / "conda-meta").mkdir(parents=True)
+    rc = {"bash": tmp_path / ".bashrc", "zsh": tmp_path / ".zshrc"}
+    rc[spawned].write_text(f"exec {replacement}\n")
+    rc[replacement].write_text(f"eval \"$({program} hook --shell posix)\"\nPS1='{READY}'\n")
+    runtime = tmp_path / "run"
+    runtime.mkdir(mode=0o700)
+    env = _environ(tmp_path, program, shell=spawned) | {
+        "PS1": READY,
+        "XDG_RUNTIME_DIR": str(runtime),
+    }
+    with PtySession(["bash", "--norc", "--noprofile", "-i"], env=env) as shell:
+        _type(shell, f"{program} activate --shell posix '{prefix}'")
+        started = shell.expect(READY)
+        shell.send(
+            'echo "LOST=${CONDA_SHLVL:-none}:${__CONDA_SHELL_SPAWNING:-gone}:'
+            '${CONDA_SHELL_SPAWN:-none}"\n'
+        )
+        shell.expect("LOST=none:gone:none")
+        _type(shell, f"conda-shell activate '{prefix}'")
+        _type(shell, 'echo "AGAIN=$CONDA_SHLVL"')
+        shell.expect("AGAIN=1")
+        _type(shell, "exit 5")
+        _type(shell, 'echo "TOP=$?"')
+        shell.expect("TOP=5")
+        _type(shell, "exit 0")
+        shell.wait()
+    warnings = [line for line in started.splitlines() if "conda-shell: warning:" in line]
+    assert len(warnings) == 1, started
+    assert LOST in warnings[0]
+    assert "exec" in warnings[0]
+    assert str(prefix) in warnings[0]
+    assert list(runtime.glob("conda-shell-*")) == [], "the spawn's private folder was left behind"
