@@ -1,5 +1,3 @@
-# os.path on purpose: importing pathlib costs start-up time on the activation hot path.
-# ruff: noqa: PTH118
 """fish syntax for activation (fish >= 3.4).
 
 Values are written between single quotes, where fish expands nothing (not ``$VAR``, not
@@ -8,8 +6,6 @@ so it is written as one quoted word per entry.
 """
 
 from __future__ import annotations
-
-import os
 
 from plugin_contract.shell import CondaShellPlugins, SpawnCommand, SpawnRequest
 
@@ -56,6 +52,22 @@ def identity(path: str) -> str:
 
 HOOK = """\
 # conda-shell for fish: `conda-shell activate ENV`, `conda-shell deactivate`
+# A spawned fish activates before its first prompt. The spawn still pending at that prompt
+# means a start-up file ran `exec` in the spawned shell's place: the activation is lost.
+function __conda_shell_check_spawn --on-event fish_prompt
+    functions -e __conda_shell_check_spawn
+    if set -q __CONDA_SHELL_SPAWNING
+        printf '%s\\n' "conda-shell: warning: a start-up file replaced the shell spawned for \\
+$__CONDA_SHELL_SPAWNING with another program (exec) before activation: the environment is \\
+not active here; run `conda-shell activate` again" >&2
+        set -e __CONDA_SHELL_SPAWNING
+        if string match -qr '^[2-9]|^[1-9][0-9]' -- "$CONDA_SHELL_SPAWN"
+            set -gx CONDA_SHELL_SPAWN (math $CONDA_SHELL_SPAWN - 1)
+        else
+            set -e CONDA_SHELL_SPAWN
+        end
+    end
+end
 function conda_shell --description 'activate conda environments in this shell'
     if contains -- --spawn $argv; or contains -- --json $argv; or contains -- --help $argv
         or contains -- -h $argv
@@ -143,13 +155,16 @@ def hook(executable: str) -> str:
 
 
 def spawn(request: SpawnRequest) -> SpawnCommand:
-    """fish runs ``-C`` commands after its config files: activate there."""
-    shim = os.path.join(request.workdir, "activate.fish")
+    """fish runs ``-C`` commands after its config files: activate there. The code goes in the
+    argument itself, no file: a config.fish that ``exec``s another shell leaves nothing
+    behind."""
+    import shutil
+
+    shutil.rmtree(request.workdir, ignore_errors=True)
     # On exit, deactivate every level above the one the shell started at, as the shell is
     # then (nothing when the user already deactivated); fish keeps other fish_exit handlers.
     text = "\n".join(
         [
-            f"command rm -rf -- {quote(request.workdir)}",
             "set -g __conda_shell_start_level (string match -r '^[0-9]+$' -- $CONDA_SHLVL; "
             "or echo 0)",
             request.activation,
@@ -163,10 +178,7 @@ def spawn(request: SpawnRequest) -> SpawnCommand:
             "",
         ]
     )
-    descriptor = os.open(shim, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8", errors="surrogateescape") as handle:
-        handle.write(text)
-    return SpawnCommand([request.executable, "-C", f"source {quote(shim)}"])
+    return SpawnCommand([request.executable, "-C", text])
 
 
 FISH = CondaShellPlugins(

@@ -158,6 +158,17 @@ def identity(path: str) -> str:
 
 HOOK = """\
 # conda-shell for POSIX shells: `conda-shell activate ENV`, `conda-shell deactivate`
+# A spawned shell whose start-up file ran `exec` lost its activation: say so, once.
+if [ -n "${__CONDA_SHELL_SPAWNING+x}" ] && [ -z "${__conda_shell_starting:-}" ]; then
+    printf '%s\\n' "conda-shell: warning: a start-up file replaced the shell spawned for \\
+$__CONDA_SHELL_SPAWNING with another program (exec) before activation: the environment is \\
+not active here; run \\`conda-shell activate\\` again" >&2
+    unset __CONDA_SHELL_SPAWNING
+    case "${CONDA_SHELL_SPAWN:-}" in
+        ''|0|1) unset CONDA_SHELL_SPAWN ;;
+        *) CONDA_SHELL_SPAWN=$((CONDA_SHELL_SPAWN - 1)) ;;
+    esac
+fi
 conda_shell() {
     case "${1:-}" in
         activate|deactivate|reactivate)
@@ -333,9 +344,18 @@ def _cleanup(request: SpawnRequest) -> str:
     return f"command rm -rf -- {quote(request.workdir)}\n"
 
 
+# Set (not exported) while the user's start-up files run: a shell they `exec` lacks it.
+STARTING = "__conda_shell_starting=1\n"
+
+
 def _tail(request: SpawnRequest) -> str:
     return "\n".join(
-        ['__conda_shell_start_level="${CONDA_SHLVL:-0}"', request.activation, EXIT_HANDLER]
+        [
+            '__conda_shell_start_level="${CONDA_SHLVL:-0}"',
+            request.activation,
+            "unset __conda_shell_starting",
+            EXIT_HANDLER,
+        ]
     )
 
 
@@ -351,7 +371,7 @@ def spawn(request: SpawnRequest) -> SpawnCommand:
     if program == "bash":
         shim = os.path.join(request.workdir, "bashrc.sh")
         user = 'if [ -f "$HOME/.bashrc" ]; then . "$HOME/.bashrc"; fi\n'
-        _write(shim, _cleanup(request) + user + _tail(request))
+        _write(shim, _cleanup(request) + STARTING + user + _tail(request))
         return SpawnCommand([request.executable, "--rcfile", shim, "-i"])
     if program == "zsh":
         _write(
@@ -365,6 +385,7 @@ def spawn(request: SpawnRequest) -> SpawnCommand:
         _write(
             os.path.join(request.workdir, ".zshrc"),
             _cleanup(request)
+            + STARTING
             + 'if [ -n "$__conda_shell_zdotdir_set" ]; then ZDOTDIR=$__conda_shell_zdotdir; '
             "else unset ZDOTDIR; fi\nunset __conda_shell_zdotdir __conda_shell_zdotdir_set\n"
             'if [ -f "${ZDOTDIR:-$HOME}/.zshrc" ]; then . "${ZDOTDIR:-$HOME}/.zshrc"; fi\n'
@@ -379,7 +400,9 @@ def spawn(request: SpawnRequest) -> SpawnCommand:
     default_rc = DEFAULT_RC.get(program, "")
     _write(
         shim,
-        _cleanup(request) + 'if [ -n "${__CONDA_SHELL_ENV+x}" ]; then ENV=$__CONDA_SHELL_ENV; '
+        _cleanup(request)
+        + STARTING
+        + 'if [ -n "${__CONDA_SHELL_ENV+x}" ]; then ENV=$__CONDA_SHELL_ENV; '
         "unset __CONDA_SHELL_ENV; else unset ENV; fi\n"
         f'__conda_shell_rc=${{ENV-"{default_rc}"}}\n'
         'if [ -n "$__conda_shell_rc" ] && [ -f "$__conda_shell_rc" ]; then '

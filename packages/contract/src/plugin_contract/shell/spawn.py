@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from plugin_contract.shell.types import CondaShellPlugins
 
 SPAWN_MARKER = "CONDA_SHELL_SPAWN"
+# The prefix, exported until the activation ran: a program that a start-up file `exec`s in
+# the spawned shell's place inherits it, and the hook there warns that the activation is lost.
+STARTING_MARKER = "__CONDA_SHELL_SPAWNING"
 
 
 def spawn(
@@ -35,6 +38,13 @@ def spawn(
     *,
     stack: bool,
 ) -> NoReturn:
+    starting = environ.get(STARTING_MARKER)
+    if starting is not None and not stack:
+        raise ShellError(
+            f"the shell spawned for {starting!r} never finished starting: a start-up file "
+            "ran `exec` (the activation is lost) or runs `conda-shell activate` itself; fix "
+            "that file, or pass --stack"
+        )
     if environ.get(SPAWN_MARKER) and not stack:
         raise ShellError(
             f"this shell was already spawned for {environ.get('CONDA_PREFIX', '?')!r}: type "
@@ -50,6 +60,7 @@ def spawn(
         [
             plugin.hook(hook_command(plugin)),
             f"conda_shell activate{flags} -- {quote(prefix)}",
+            plugin.unset_var_tmpl % STARTING_MARKER,
         ]
     )
     deactivate_scripts = scripts_of(prefix, "deactivate", plugin.script_extension)
@@ -69,6 +80,7 @@ def spawn(
         raise
     env = dict(environ)
     env[SPAWN_MARKER] = str(int(environ.get(SPAWN_MARKER, "0") or "0") + 1)
+    env[STARTING_MARKER] = prefix
     # conda >= 25.5 treats auto_activate_base as an alias of auto_activate: both names in
     # the environment make every conda command fail with MultipleKeysError.
     env.pop("CONDA_AUTO_ACTIVATE_BASE", None)
