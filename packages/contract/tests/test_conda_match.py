@@ -33,7 +33,12 @@ def test_last_match_wins_and_plain_url_is_exact() -> None:
     assert conda_pick(f"{ALIAS}/basic/noarch/repodata.json", exact_only, ALIAS) is None
 
 
-def test_login_entry_under_alias_is_the_canonical_name_conda_matches(tmp_path: Path) -> None:
+SHARDS = "noarch/repodata_shards.msgpack.zst"
+
+
+def test_login_entry_under_alias_is_a_pattern_conda_matches_for_shards_too(
+    tmp_path: Path,
+) -> None:
     from plugin_contract.conda_match import entry_channel
     from plugin_contract.session.channels import ChannelPattern
     from plugin_contract.session.condarc_writer import upsert_channel_entry
@@ -41,34 +46,37 @@ def test_login_entry_under_alias_is_the_canonical_name_conda_matches(tmp_path: P
 
     condarc = tmp_path / ".condarc"
     condarc.write_text(
-        f"channel_alias: {ALIAS}\nchannel_settings:\n  - channel: {ALIAS}/basic\n    auth: stale\n",
+        f"channel_alias: {ALIAS}\nchannel_settings:\n  - channel: basic\n    auth: stale\n",
         encoding="utf-8",
     )
     pattern = ChannelPattern.parse("basic", ALIAS)
-    text = entry_channel(pattern.text, ALIAS)
-    assert text == "basic"
+    text = entry_channel(pattern.text)
+    assert text == f"{ALIAS}/basic/*"
     upsert_channel_entry(condarc, pattern, {"auth": "basic-auth"}, ALIAS, text)
-    assert condarc.read_text(encoding="utf-8").count("channel:") == 1
-    assert "- channel: basic\n" in condarc.read_text(encoding="utf-8")
-    entries = [{"channel": "basic", "auth": "basic-auth"}]
-    url = f"{ALIAS}/basic/noarch/repodata.json"
-    assert conda_pick(url, entries, ALIAS) == 0
+    written = condarc.read_text(encoding="utf-8")
+    assert written.count("channel:") == 1  # the old name-form entry became the pattern
+    assert f"- channel: {ALIAS}/basic/*\n" in written
+    entries = [{"channel": text, "auth": "basic-auth"}]
     config = SessionConfig.load(environ={"CONDARC": str(condarc)}, paths=[condarc])
-    match = config.match(url)
-    assert match is not None
-    assert (match.key, match.session_name) == (f"{ALIAS}/basic", "basic-auth")
+    for url in (f"{ALIAS}/basic/noarch/repodata.json", f"{ALIAS}/basic/{SHARDS}"):
+        assert conda_pick(url, entries, ALIAS) == 0
+        match = config.match(url)
+        assert match is not None
+        assert (match.key, match.session_name) == (f"{ALIAS}/basic", "basic-auth")
+    assert conda_pick(f"{ALIAS}/basic/{SHARDS}", [{"channel": "basic"}], ALIAS) is None
+    assert config.match(f"{ALIAS}/basic2/noarch/repodata.json") is None
 
 
 def test_login_entry_for_a_url_is_what_conda_matches() -> None:
     from plugin_contract.conda_match import entry_channel
 
-    assert entry_channel(f"{ALIAS}/basic", ALIAS + "/") == "basic"
-    assert entry_channel("https://h.test/c", ALIAS) == "https://h.test/c"
-    assert (
-        conda_pick("https://h.test/c/noarch/r.json", [{"channel": "https://h.test/c"}], ALIAS) == 0
-    )
-    assert entry_channel(f"{ALIAS}/*", ALIAS) == f"{ALIAS}/*"
-    assert entry_channel(ALIAS, ALIAS) == ALIAS
+    assert entry_channel(f"{ALIAS}/basic/") == f"{ALIAS}/basic/*"
+    assert entry_channel("https://h.test/c") == "https://h.test/c/*"
+    shard = f"https://h.test/c/{SHARDS}"
+    assert conda_pick(shard, [{"channel": "https://h.test/c/*"}], ALIAS) == 0
+    assert conda_pick(shard, [{"channel": "https://h.test/c"}], ALIAS) is None
+    assert entry_channel(f"{ALIAS}/*") == f"{ALIAS}/*"
+    assert entry_channel(ALIAS) == f"{ALIAS}/*"
 
 
 def test_status_says_where_conda_would_send_no_credentials(tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""Channel patterns: anchored on scheme, host, port and whole path segments; most specific wins."""
+"""Channel patterns: anchored on scheme, host, port and whole path segments; conda's pick
+(the last matching entry) selects, the pattern then scopes credentials."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from plugin_contract.session.channels import (
     ChannelPattern,
     ChannelPatternError,
     Origin,
-    best_match,
     safe_url,
 )
+from plugin_contract.session.config import SessionConfig
 
 
 def entry(pattern: str, name: str = "s") -> ChannelMatch:
@@ -93,25 +94,32 @@ def test_bare_names_live_under_the_channel_alias() -> None:
     assert not pattern.contains("https://conda.example.org/my-org2/noarch/repodata.json")
 
 
-def test_most_specific_wins_and_last_wins_ties() -> None:
+def test_the_last_matching_entry_wins_as_in_conda_never_outside_its_channel() -> None:
     entries = [
         entry("https://*.example.com/*", "wild"),
         entry("https://repo.example.com/*", "host"),
-        entry("https://repo.example.com/team/private", "deep"),
-        entry("https://repo.example.com/team", "team"),
+        entry("https://repo.example.com/team/private/*", "deep"),
+        entry("https://repo.example.com/team/*", "team"),
     ]
+    config = SessionConfig(channels=tuple(entries))
 
     def name(url: str) -> str | None:
-        found = best_match(url, entries)
+        found = config.match(url)
         return found.session_name if found else None
 
-    assert name("https://repo.example.com/team/private/noarch/x") == "deep"
+    # conda 26.7 takes the last match, not the most specific one (that was "deep" here)
+    assert name("https://repo.example.com/team/private/noarch/x") == "team"
     assert name("https://repo.example.com/team/public/noarch/x") == "team"
     assert name("https://repo.example.com/other") == "host"
     assert name("https://mirror.example.com/other") == "wild"
     assert name("https://repo.example.com.evil.test/team/private/x") is None
-    tie = [entry("https://h.test/c", "first"), entry("https://h.test/c/*", "second")]
-    assert best_match("https://h.test/c/x", tie).session_name == "second"  # type: ignore[union-attr]
+    tie = SessionConfig(
+        channels=(entry("https://h.test/c/*", "first"), entry("https://h.test/c", "second"))
+    )
+    found = tie.match("https://h.test/c/noarch/repodata.json")
+    assert found is not None
+    assert found.session_name == "second"  # the canonical name https://h.test/c, listed last
+    assert tie.match("https://h.test/c/x").session_name == "first"  # type: ignore[union-attr]
 
 
 def test_origin_and_same_origin() -> None:

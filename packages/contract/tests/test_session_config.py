@@ -54,10 +54,12 @@ channel_settings:
     assert org is not None
     assert org.session_name == "oauth"
     assert dict(org.settings) == {"audience": "conda"}
-    net = config.match("https://files.example.net/c/x")
+    net = config.match("https://files.example.net/c/noarch/repodata.json")
     assert net is not None
     assert net.session_name == "plain"
     assert net.settings["verify_ssl"] == "true"
+    # conda: an entry without '*' matches the channel's name (subdir files), not any path
+    assert config.match("https://files.example.net/c/x") is None
     assert config.match("https://elsewhere.test/") is None
     assert config.session_name_for(None) == "basic-auth"
 
@@ -132,3 +134,34 @@ def test_design_form_warns_once_per_file(
     err = capsys.readouterr().err
     assert err.count("makes conda crash") == 1
     assert "channel_settings" in err
+
+
+def test_the_last_matching_entry_wins_like_conda_not_the_most_specific(
+    home: dict[str, str],
+) -> None:
+    write(
+        Path(home["HOME"]) / ".condarc",
+        """
+channel_alias: https://alias.test
+channel_settings:
+  - channel: https://repo.example.com/team/private/*
+    auth: deep
+  - channel: https://repo.example.com/*
+    auth: host
+  - channel: basic
+    auth: by-name
+  - channel: https://alias.test/basic/*
+    auth: by-pattern
+""",
+    )
+    config = SessionConfig.load(environ=home)
+
+    def name(url: str) -> str | None:
+        found = config.match(url)
+        return found.session_name if found else None
+
+    assert name("https://repo.example.com/team/private/noarch/repodata.json") == "host"
+    assert name("https://alias.test/basic/noarch/repodata.json") == "by-pattern"
+    assert name("https://alias.test/basic/noarch/repodata_shards.msgpack.zst") == "by-pattern"
+    # conda's fnmatch would pick the entry; the path leaves the channel, so no credentials
+    assert name("https://repo.example.com/x/../../elsewhere/noarch/repodata.json") is None

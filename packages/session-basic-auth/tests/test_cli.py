@@ -77,7 +77,7 @@ def test_login_status_which_fetch_logout(
     condarc = Path(env["CONDARC"]).read_text()
     assert PASSWORD not in condarc
     entry = yaml.safe_load(condarc)["channel_settings"][0]
-    assert entry == {"channel": channel, "auth": "basic-auth"}
+    assert entry == {"channel": f"{channel}/*", "auth": "basic-auth"}
 
     status = conda_session(env, "status", "--json")
     assert status.returncode == 0, status.stderr

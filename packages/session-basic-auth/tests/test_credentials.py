@@ -239,7 +239,7 @@ def test_plain_http_to_a_remote_channel_is_refused(home: dict[str, str]) -> None
     CredentialStore().save(
         "basic-auth", "http://repo.example.invalid/c", {"username": USER, "password": PASSWORD}
     )
-    session = registry_for(home).get_session("http://repo.example.invalid/c/x")
+    session = registry_for(home).get_session("http://repo.example.invalid/c/noarch/repodata.json")
     with pytest.raises(CredentialsError, match="refusing to send credentials"):
         session.get("http://repo.example.invalid/c/noarch/repodata.json")
 

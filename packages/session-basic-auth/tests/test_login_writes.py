@@ -73,9 +73,9 @@ def test_login_again_keeps_the_entry_settings(
     )
     done = login(subprocess_env, channel, PASSWORD, "--allow-http")
     assert done.returncode == 0, done.stderr
-    assert condarc.read_text() == (
+    assert condarc.read_text() == (  # the channel becomes the '/*' form conda matches for shards
         "# mine\nchannel_settings:\n"
-        f"  - channel: {channel}\n    auth: basic-auth\n    env_prefix: MYREPO\n"
+        f"  - channel: {channel}/*\n    auth: basic-auth\n    env_prefix: MYREPO\n"
         "    allow_http: 'true'\n    password_file: ~/secret   # for CI\n"
     )
 
@@ -161,7 +161,7 @@ def test_forty_simultaneous_logins_lose_nothing(
     for number, process in enumerate(processes):
         _, err = process.communicate(f"pw-{number}\n", timeout=90)
         assert process.returncode == 0, err
-    assert sorted(entry["channel"] for entry in entries(env)) == sorted(channels)
+    assert sorted(entry["channel"] for entry in entries(env)) == sorted(f"{c}/*" for c in channels)
     stored = configparser.ConfigParser()
     stored.read(next((tmp_path / "data").rglob("*.cfg")), encoding="utf-8")
     assert len(stored.sections()) == 40

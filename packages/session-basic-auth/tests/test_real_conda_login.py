@@ -1,5 +1,6 @@
 """Real conda 26.7.1: ``conda-session login NAME`` under ``channel_alias`` writes the entry
-conda matches (the canonical name), so ``conda search -c NAME`` is authenticated."""
+conda matches for every URL of the channel (``ALIAS/NAME/*``, the shard probe included), so
+``conda search -c NAME`` is authenticated throughout and ``which`` says the same."""
 
 from __future__ import annotations
 
@@ -54,10 +55,26 @@ def test_login_by_name_under_channel_alias_then_conda_search(
         )
         assert login.returncode == 0, login.stderr
         condarc = conda.condarc.read_text(encoding="utf-8")
-        assert "- channel: basic\n" in condarc, condarc
+        assert f"- channel: {server.url}/basic/*\n" in condarc, condarc
         assert "s3cret" not in condarc
         search = conda.run("search", "--override-channels", "-c", "basic", "tiny", env=env)
         assert search.returncode == 0, search.stdout[-2000:] + search.stderr[-2000:]
         assert "tiny" in search.stdout
         assert server.authorizations(), "conda sent no credentials"
         assert any(CHANNEL_SUBDIR in r.path for r in server.recorded())
+        unauthenticated = [r.path for r in server.recorded() if r.authorization is None]
+        assert unauthenticated == [], "the shard probe too must carry credentials"
+        shards = f"{server.url}/basic/noarch/repodata_shards.msgpack.zst"
+        which = subprocess.run(
+            [str(conda.prefix / "bin" / "conda-session"), "which", "--json", shards],
+            capture_output=True,
+            text=True,
+            env=conda.env(env),
+            timeout=60,
+            check=False,
+            cwd=conda.home,
+        )
+        assert which.returncode == 0, which.stderr
+        chosen = json.loads(which.stdout)
+        assert (chosen["session"], chosen["conda"]["auth"]) == ("basic-auth", "basic-auth")
+        assert chosen["channel"] == f"{server.url}/basic"

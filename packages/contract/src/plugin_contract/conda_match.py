@@ -181,15 +181,17 @@ def conda_auth(url: str, entries: Sequence[Mapping[str, Any]], channel_alias: st
     return auth.strip() or None if isinstance(auth, str) else None
 
 
-def entry_channel(pattern_text: str, channel_alias: str) -> str:
-    """The ``channel:`` value conda 26.7 matches for the channel ``pattern_text`` (a URL).
+def entry_channel(pattern_text: str) -> str:
+    """The ``channel:`` value that makes conda 26.7 use the entry for every URL of the
+    channel ``pattern_text`` (a URL): the channel's URL followed by ``/*``.
 
-    Under ``channel_alias`` conda compares entries with the canonical (short) name, so
-    ``http://alias/basic`` is written as ``basic``; a URL outside the alias is its own
-    canonical name, and a ``*`` pattern is matched by ``fnmatch`` as written.
+    The canonical name (``basic`` under ``channel_alias``) or the bare URL would match
+    repodata and packages but not the shard probe: conda has no ``.msgpack.zst`` file
+    extension, so ``ALIAS/basic/noarch/repodata_shards.msgpack.zst`` is named
+    ``basic/repodata_shards.msgpack.zst``. ``fnmatch`` of ``ALIAS/basic/*`` matches all of
+    them. A pattern that already has a ``*`` is kept as written.
     """
     text = pattern_text.rstrip("/")
-    alias = channel_alias.rstrip("/")
-    if "*" in text or not text.startswith(alias + "/"):
+    if "*" in text:
         return text
-    return text[len(alias) + 1 :].strip("/") or text
+    return f"{text}/*"

@@ -43,11 +43,12 @@ Channels (``channels``):
 - ``ChannelPattern.parse(text, channel_alias)``: scheme/host/port exact, optional leading
   ``*.`` host label, whole path segments (``/*`` suffix optional); ``.contains(url)``,
   ``.origin`` (``Origin(scheme, host, port)`` or ``None`` for ``*.``), ``.is_loopback``.
-- ``ChannelMatch(pattern, session_name, settings, source)``: ``.key`` (stable identity),
+- ``ChannelMatch(pattern, session_name, settings, source, written)``: ``.key`` (stable identity,
+  no trailing ``/*``), ``.conda_channel`` (the ``channel:`` conda compares),
   ``.contains(url)``, ``.same_origin(url)``.
 
 Configuration (``config``): ``SessionConfig.load(environ=None, paths=None)`` reads the condarc
-search path; ``.match(url)`` (most specific wins, last on ties), ``.session_name_for(match)``;
+search path; ``.match(url)`` (conda's pick: the last matching entry), ``.session_name_for(match)``;
 ``user_condarc()``; ``setting_is_true(settings, key)``.
 
 Selection (``registry``): ``get_session(url)`` (cached per (class, channel), thread-safe),

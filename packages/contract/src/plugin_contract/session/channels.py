@@ -1,4 +1,7 @@
-"""Channel patterns and the anchored, most-specific-wins matching of URLs to them.
+"""Channel patterns and the anchored test of whether a URL is inside one (credential scope).
+
+Which entry applies to a URL is conda's choice (``SessionConfig.match``, last match wins);
+:meth:`ChannelPattern.contains` then keeps credentials inside that entry's channel.
 
 A pattern is ``scheme://host[:port][/path]`` with two optional wildcards, both anchored:
 
@@ -174,11 +177,6 @@ class ChannelPattern:
             return False
         return segments[: len(self.path_segments)] == self.path_segments
 
-    @property
-    def specificity(self) -> tuple[int, int, int]:
-        """Sort key: an exact host beats ``*.``; more host labels, then more path segments."""
-        return (0 if self.any_subdomain else 1, self.host.count(".") + 1, len(self.path_segments))
-
     def __str__(self) -> str:
         return self.text
 
@@ -192,17 +190,30 @@ class ChannelMatch:
     :param settings: the entry's other keys, flat strings (``channel``/``session``/``auth``
         removed), e.g. ``{"username": "ci-bot"}``.
     :param source: the condarc file the entry came from, if any.
+    :param written: the entry's ``channel:`` as written (userinfo removed), which is what
+        conda matches (``basic``, ``https://host/chan/*``); empty: the pattern's text.
     """
 
     pattern: ChannelPattern
     session_name: str | None
     settings: Mapping[str, str] = field(default_factory=dict)
     source: Path | None = None
+    written: str = ""
 
     @property
     def key(self) -> str:
-        """A stable identity for the channel: keyring entries and caches use it."""
-        return self.pattern.text
+        """A stable identity for the channel: keyring entries and caches use it.
+
+        The forms ``basic``, ``ALIAS/basic`` and ``ALIAS/basic/*`` are one channel (equal
+        patterns), so they share one key: the pattern's URL without a trailing ``/*``.
+        """
+        text = self.pattern.text
+        return text[:-2] if text.endswith("/*") else text
+
+    @property
+    def conda_channel(self) -> str:
+        """The ``channel:`` text conda compares with a URL (see ``conda_match``)."""
+        return self.written or self.pattern.text
 
     def contains(self, url: str) -> bool:
         return self.pattern.contains(url)
@@ -216,19 +227,6 @@ class ChannelMatch:
             return Origin.of(url) == origin
         except ConfigError:
             return False
-
-
-def best_match(url: str, candidates: list[ChannelMatch]) -> ChannelMatch | None:
-    """The most specific candidate containing ``url``; on a tie, the one listed last wins."""
-    best: tuple[tuple[int, int, int], int] | None = None
-    chosen: ChannelMatch | None = None
-    for index, candidate in enumerate(candidates):
-        if not candidate.contains(url):
-            continue
-        rank = (candidate.pattern.specificity, index)
-        if best is None or rank > best:
-            best, chosen = rank, candidate
-    return chosen
 
 
 def safe_url(url: str) -> str:

@@ -169,7 +169,7 @@ def _login(args: argparse.Namespace, registry: SessionRegistry) -> int:
     try:
         settings = dict(cls.login(request))
         entry = {"auth": name, **settings}
-        text = _entry_text(channel, config.environ)
+        text = _entry_text(channel)
         upsert_channel_entry(path, channel.pattern, entry, config.channel_alias, text)
     except BaseException:
         try:
@@ -182,13 +182,12 @@ def _login(args: argparse.Namespace, registry: SessionRegistry) -> int:
     return 0
 
 
-def _entry_text(channel: ChannelMatch, environ: Mapping[str, str]) -> str:
-    """The entry's ``channel:`` in the form conda matches (``basic`` under channel_alias)."""
-    from plugin_contract import condarc
+def _entry_text(channel: ChannelMatch) -> str:
+    """The entry's ``channel:`` in the form conda matches for every URL of the channel,
+    shards included (``ALIAS/basic/*``)."""
     from plugin_contract.conda_match import entry_channel
 
-    alias = condarc.load(dict(environ) or None).channel_alias
-    return entry_channel(channel.pattern.text, alias)
+    return entry_channel(channel.pattern.text)
 
 
 def _logout(args: argparse.Namespace, registry: SessionRegistry) -> int:

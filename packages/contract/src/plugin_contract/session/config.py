@@ -1,8 +1,9 @@
 """Network configuration read from the condarc search path, the way conda reads it.
 
 Files are read in conda's order, later ones overriding earlier scalars; channel entries from
-every file are collected (later files' entries are listed later, so on equal specificity
-they win). Two per-channel forms are accepted, both flat string maps a real conda accepts:
+every file are collected in file order. As in conda, the **last** entry matching a URL wins
+(``conda_match.conda_pick``: the canonical channel name exactly, or a URL pattern by
+fnmatch). Two per-channel forms are accepted, both flat string maps a real conda accepts:
 
 .. code-block:: yaml
 
@@ -26,11 +27,11 @@ from pathlib import Path
 from typing import Any
 
 from plugin_contract.errors import ConfigError
+from plugin_contract.redaction import strip_userinfo
 from plugin_contract.session.channels import (
     DEFAULT_CHANNEL_ALIAS,
     ChannelMatch,
     ChannelPattern,
-    best_match,
     safe_url,
 )
 
@@ -135,8 +136,19 @@ class SessionConfig:
         )
 
     def match(self, url: str) -> ChannelMatch | None:
-        """The most specific channel entry containing ``url``, or ``None``."""
-        return best_match(url, list(self.channels))
+        """The entry conda 26.7 picks for ``url`` (the last match), or ``None``.
+
+        ``None`` as well when conda's pick does not contain ``url`` by our anchored rule
+        (:meth:`ChannelMatch.contains`): credentials never leave the matched channel.
+        """
+        from plugin_contract.conda_match import conda_pick
+
+        entries = [{"channel": entry.conda_channel} for entry in self.channels]
+        index = conda_pick(url, entries, self.channel_alias)
+        if index is None:
+            return None
+        chosen = self.channels[index]
+        return chosen if chosen.contains(url) else None
 
     def session_name_for(self, match: ChannelMatch | None) -> str | None:
         """The entry's session name, else the global one, else ``None`` (the default)."""
@@ -199,6 +211,7 @@ def _entry(item: Any, path: Path, alias: str) -> ChannelMatch | None:
         session_name=_name(session_name),
         settings={k: v for k, v in settings.items() if k not in RESERVED_KEYS},
         source=path,
+        written=strip_userinfo(pattern_text.strip()),
     )
 
 
