@@ -74,14 +74,18 @@ class Recorder:
             return self.statuses.pop(0) if self.statuses else self.default_status
 
 
+def _read_request(handler: BaseHTTPRequestHandler) -> Recorded:
+    length = int(handler.headers.get("Content-Length") or 0)
+    body = handler.rfile.read(length)
+    return Recorded(handler.command, handler.path, dict(handler.headers.items()), body, time.time())
+
+
 def _handler(recorder: Recorder) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
         def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length)
-            item = Recorded(self.command, self.path, dict(self.headers.items()), body, time.time())
+            item = _read_request(self)
             with recorder.lock:
                 recorder.requests.append(item)
             with recorder.changed:
@@ -141,9 +145,7 @@ def _proxy_handler(proxy: Proxy) -> type[BaseHTTPRequestHandler]:
             import http.client
             from urllib.parse import urlsplit
 
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length)
-            item = Recorded(self.command, self.path, dict(self.headers.items()), body, time.time())
+            item = _read_request(self)
             with proxy.lock:
                 proxy.forwarded.append(item)
             parts = urlsplit(self.path)  # a proxy receives absolute-form targets
@@ -155,7 +157,7 @@ def _proxy_handler(proxy: Proxy) -> type[BaseHTTPRequestHandler]:
             }
             upstream = http.client.HTTPConnection(*proxy.upstream, timeout=30)
             try:
-                upstream.request(self.command, target, body, headers)
+                upstream.request(self.command, target, item.body, headers)
                 answer = upstream.getresponse()
                 payload = answer.read()
                 status = answer.status
