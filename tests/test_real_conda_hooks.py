@@ -8,16 +8,12 @@ One conda install serves the whole module.
 
 from __future__ import annotations
 
-import hashlib
-import io
-import json
 import os
 import pty
 import re
 import select
 import shlex
 import subprocess
-import tarfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +22,7 @@ import pytest
 
 from testharness.channel import ChannelServer, basic_auth_check, bearer_check
 from testharness.conda import RealConda
+from testharness.conda_channels import installable_channel
 from testharness.plugin import RealCondaFactory
 from testharness.repo import discover_packages
 
@@ -75,57 +72,6 @@ def server() -> Iterator[ChannelServer]:
     files = installable_channel(CHANNEL)
     with ChannelServer(files, auth_check=basic_auth_check(USER, PASSWORD)) as channel:
         yield channel
-
-
-def installable_channel(prefix: str) -> dict[str, bytes]:
-    """A channel whose one package, ``tiny 1.0`` (noarch, one file), conda can install."""
-    payload = b"tiny\n"
-    members = {
-        "info/index.json": json.dumps(
-            {
-                "name": "tiny",
-                "version": "1.0",
-                "build": "0",
-                "build_number": 0,
-                "depends": [],
-                "subdir": "noarch",
-                "noarch": "generic",
-            }
-        ).encode(),
-        "info/files": b"share/tiny.txt\n",
-        "info/paths.json": json.dumps(
-            {
-                "paths_version": 1,
-                "paths": [
-                    {
-                        "_path": "share/tiny.txt",
-                        "path_type": "hardlink",
-                        "sha256": hashlib.sha256(payload).hexdigest(),
-                        "size_in_bytes": len(payload),
-                    }
-                ],
-            }
-        ).encode(),
-        "share/tiny.txt": payload,
-    }
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:bz2") as archive:
-        for name, data in members.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
-    package = buffer.getvalue()
-    record = {
-        **json.loads(members["info/index.json"]),
-        "size": len(package),
-        "md5": hashlib.md5(package).hexdigest(),  # noqa: S324 - conda's own checksum field
-        "sha256": hashlib.sha256(package).hexdigest(),
-    }
-    repodata = {"info": {"subdir": "noarch"}, "packages": {"tiny-1.0-0.tar.bz2": record}}
-    return {
-        f"{prefix}/noarch/repodata.json": json.dumps(repodata).encode(),
-        f"{prefix}/noarch/tiny-1.0-0.tar.bz2": package,
-    }
 
 
 def entry(url: str, **settings: str) -> str:

@@ -31,7 +31,8 @@ def _imported(argv: list[str], env: dict[str, str]) -> set[str]:
     }
 
 
-def test_activation_imports_only_the_allow_list(tmp_path: Path) -> None:
+def _env_with_vars(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A conda env with one env_vars.d file, and a minimal environment with its own cache."""
     prefix = tmp_path / "env"
     (prefix / "conda-meta").mkdir(parents=True)
     (prefix / "etc" / "conda" / "env_vars.d").mkdir(parents=True)
@@ -42,6 +43,11 @@ def test_activation_imports_only_the_allow_list(tmp_path: Path) -> None:
         "PLUGIN_CONTRACT_CACHE_DIR": str(tmp_path / "cache"),
         "LANG": "C.UTF-8",
     }
+    return prefix, env
+
+
+def test_activation_imports_only_the_allow_list(tmp_path: Path) -> None:
+    prefix, env = _env_with_vars(tmp_path)
     baseline = _imported(["-c", "pass"], env)
     for shell in ("posix", "fish"):
         argv = [PROGRAM, "activate", "--eval", "--shell", shell, str(prefix)]
@@ -66,16 +72,7 @@ def _fast_argv(env: dict[str, str]) -> list[str]:
 def test_hook_path_skips_site_and_imports_only_the_allow_list(tmp_path: Path) -> None:
     """The hook calls Python with -I -S and the import path written out: no `site`, no .pth
     files, no `re`; beyond Python's own start-up only `os` and our modules are imported."""
-    prefix = tmp_path / "env"
-    (prefix / "conda-meta").mkdir(parents=True)
-    (prefix / "etc" / "conda" / "env_vars.d").mkdir(parents=True)
-    (prefix / "etc" / "conda" / "env_vars.d" / "v.json").write_text('{"A": "1"}')
-    env = {
-        "HOME": str(tmp_path),
-        "PATH": "/usr/bin:/bin",
-        "PLUGIN_CONTRACT_CACHE_DIR": str(tmp_path / "cache"),
-        "LANG": "C.UTF-8",
-    }
+    prefix, env = _env_with_vars(tmp_path)
     python, *flags = _fast_argv(env)
     assert flags[:2] == ["-I", "-S"]
     hook = subprocess.run(

@@ -14,21 +14,20 @@ from testharness.conda import RealConda
 from testharness.repo import ROOT
 
 SHARED = str(ROOT / "shared")  # subprocesses load the harness keyring backend from here
+TINY_INDEX = {
+    "name": "tiny",
+    "version": "1.0",
+    "build": "0",
+    "build_number": 0,
+    "depends": [],
+    "subdir": "noarch",
+}
 
 
 def conda_package() -> bytes:
     """A minimal, installable ``tiny-1.0-0.tar.bz2`` (noarch, one file)."""
     members = {
-        "info/index.json": json.dumps(
-            {
-                "name": "tiny",
-                "version": "1.0",
-                "build": "0",
-                "build_number": 0,
-                "depends": [],
-                "subdir": "noarch",
-            }
-        ),
+        "info/index.json": json.dumps(TINY_INDEX),
         "info/files": "share/tiny.txt\n",
         "info/paths.json": json.dumps(
             {"paths": [{"_path": "share/tiny.txt", "path_type": "hardlink"}], "paths_version": 1}
@@ -49,12 +48,7 @@ def installable_channel(prefix: str) -> dict[str, bytes]:
     """``<prefix>/noarch`` with ``tiny`` (and an empty ``linux-64``), as conda fetches them."""
     package = conda_package()
     record = {
-        "name": "tiny",
-        "version": "1.0",
-        "build": "0",
-        "build_number": 0,
-        "depends": [],
-        "subdir": "noarch",
+        **TINY_INDEX,
         "size": len(package),
         "md5": hashlib.md5(package).hexdigest(),  # noqa: S324 - conda's checksum field
         "sha256": hashlib.sha256(package).hexdigest(),

@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import yaml
 
+from testharness.devpi import devpi_script
 from testharness.slapd import BASE_DN
 
 PASSWORDS = {
@@ -73,3 +75,17 @@ def search_config(url: str, **extra: object) -> dict[str, object]:
 def write_yaml(path: Path, data: object) -> Path:
     path.write_text(yaml.safe_dump(data))
     return path
+
+
+def ldap_check(
+    config: Path, user: str, password: str, *, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """``devpi-auth-ldap check --config CONFIG USER`` with the password on stdin."""
+    return subprocess.run(
+        [devpi_script("devpi-auth-ldap"), "check", "--config", str(config), user],
+        input=password + "\n",
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

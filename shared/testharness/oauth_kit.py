@@ -216,3 +216,25 @@ def conda_session(env: Mapping[str, str], *args: str) -> subprocess.CompletedPro
         timeout=60,
         check=False,
     )
+
+
+def ci_bot_login(
+    env: Mapping[str, str], url: str, issuer: str, *options: str
+) -> subprocess.CompletedProcess[str]:
+    """``conda-session login`` with the client-credentials flow as the provider's ``ci-bot``."""
+    return conda_session(
+        env,
+        "login",
+        url,
+        "--session",
+        "oauth",
+        "--flow",
+        "client-credentials",
+        "--oauth-issuer",
+        issuer,
+        "--oauth-client-id",
+        "ci-bot",
+        "--oauth-client-secret-env",
+        "CI_BOT_SECRET",
+        *options,
+    )

@@ -74,14 +74,18 @@ class Recorder:
             return self.statuses.pop(0) if self.statuses else self.default_status
 
 
+def _read_request(handler: BaseHTTPRequestHandler) -> Recorded:
+    length = int(handler.headers.get("Content-Length") or 0)
+    body = handler.rfile.read(length)
+    return Recorded(handler.command, handler.path, dict(handler.headers.items()), body, time.time())
+
+
 def _handler(recorder: Recorder) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
         def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length)
-            item = Recorded(self.command, self.path, dict(self.headers.items()), body, time.time())
+            item = _read_request(self)
             with recorder.lock:
                 recorder.requests.append(item)
             with recorder.changed:
@@ -106,21 +110,30 @@ def _handler(recorder: Recorder) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def recording_server() -> Iterator[Recorder]:
-    """Run a recorder on 127.0.0.1 (a free port) for the duration of the block."""
-    recorder = Recorder()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(recorder))
+def _serving(handler: type[BaseHTTPRequestHandler], name: str) -> Iterator[str]:
+    """Serve ``handler`` on 127.0.0.1 (a free port) in a thread; the base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
-    recorder.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
-    thread = threading.Thread(target=server.serve_forever, name="recorder", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
     thread.start()
     try:
-        yield recorder
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
-        recorder.release()
         server.shutdown()
         server.server_close()
         thread.join(10)
+
+
+@contextmanager
+def recording_server() -> Iterator[Recorder]:
+    """Run a recorder on 127.0.0.1 (a free port) for the duration of the block."""
+    recorder = Recorder()
+    with _serving(_handler(recorder), "recorder") as base_url:
+        recorder.url = base_url + "/hook"
+        try:
+            yield recorder
+        finally:
+            recorder.release()  # before the shutdown, which waits for hanging requests
 
 
 @dataclass
@@ -141,9 +154,7 @@ def _proxy_handler(proxy: Proxy) -> type[BaseHTTPRequestHandler]:
             import http.client
             from urllib.parse import urlsplit
 
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length)
-            item = Recorded(self.command, self.path, dict(self.headers.items()), body, time.time())
+            item = _read_request(self)
             with proxy.lock:
                 proxy.forwarded.append(item)
             parts = urlsplit(self.path)  # a proxy receives absolute-form targets
@@ -155,7 +166,7 @@ def _proxy_handler(proxy: Proxy) -> type[BaseHTTPRequestHandler]:
             }
             upstream = http.client.HTTPConnection(*proxy.upstream, timeout=30)
             try:
-                upstream.request(self.command, target, body, headers)
+                upstream.request(self.command, target, item.body, headers)
                 answer = upstream.getresponse()
                 payload = answer.read()
                 status = answer.status
@@ -182,14 +193,6 @@ def forwarding_proxy(upstream_url: str) -> Iterator[Proxy]:
 
     parts = urlsplit(upstream_url)
     proxy = Proxy(upstream=(parts.hostname or "127.0.0.1", parts.port or 80))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _proxy_handler(proxy))
-    server.daemon_threads = True
-    proxy.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, name="proxy", daemon=True)
-    thread.start()
-    try:
+    with _serving(_proxy_handler(proxy), "proxy") as url:
+        proxy.url = url
         yield proxy
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(10)

@@ -4,14 +4,13 @@ one line at once (the plugin config is read by the contract's bounded regular-fi
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
 from devpi_auth_ldap.config import load_config
 
 from plugin_contract.errors import ConfigError
-from testharness.devpi import devpi_script
+from testharness.ldap_directory import ldap_check
 
 
 def test_a_fifo_or_device_as_config_is_one_line_without_waiting(tmp_path: Path) -> None:
@@ -21,14 +20,7 @@ def test_a_fifo_or_device_as_config_is_one_line_without_waiting(tmp_path: Path) 
         load_config(fifo)
     with pytest.raises(ConfigError, match="character device"):
         load_config("/dev/zero")
-    proc = subprocess.run(
-        [devpi_script("devpi-auth-ldap"), "check", "--config", str(fifo), "alice"],
-        input="x\n",
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
+    proc = ldap_check(fifo, "alice", "x", timeout=30)
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.startswith(f"devpi-auth-ldap: error: config file {fifo} is a FIFO")
     assert len(proc.stderr.strip().splitlines()) == 1

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from testharness import require_tool
-from testharness.devpi import devpi_script, start_devpi_server
+from testharness.devpi import start_devpi_server
 from testharness.devpi_http import login, metrics
-from testharness.ldap_directory import LDIF, PASSWORDS, search_config, write_yaml
+from testharness.ldap_directory import LDIF, PASSWORDS, ldap_check, search_config, write_yaml
 from testharness.process import ServerGroup
 from testharness.slapd import SLAPD_INSTALL, Slapd, start_slapd
 
@@ -70,14 +68,7 @@ def test_stopped_slapd_gives_a_failed_login(setup: Setup) -> None:
 def test_starttls_not_offered_is_a_clear_error(setup: Setup, tmp_path: Path) -> None:
     data = search_config(setup.slapd.url, starttls=True, require_tls=True)
     config = write_yaml(tmp_path / "starttls.yaml", data)
-    proc = subprocess.run(
-        [devpi_script("devpi-auth-ldap"), "check", "--config", str(config), "alice"],
-        input=PASSWORDS["alice"] + "\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    proc = ldap_check(config, "alice", PASSWORDS["alice"])
     assert proc.returncode == 2
     assert "did not accept StartTLS" in proc.stderr
     assert "no password was sent" in proc.stderr
@@ -89,14 +80,6 @@ def test_a_failover_url_is_used_when_the_first_is_down(setup: Setup, tmp_path: P
 
     dead = f"ldap://127.0.0.1:{free_port()}"
     config = write_yaml(tmp_path / "failover.yaml", search_config([dead, setup.slapd.url]))
-    proc = subprocess.run(
-        [devpi_script("devpi-auth-ldap"), "check", "--config", str(config), "bob"],
-        input=PASSWORDS["bob"] + "\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        env={**os.environ},
-    )
+    proc = ldap_check(config, "bob", PASSWORDS["bob"])
     assert proc.returncode == 0, proc.stderr
     assert "groups: all" in proc.stdout

@@ -8,27 +8,23 @@ from pathlib import Path
 import pytest
 
 from testharness.devpi import devpi_script
-from testharness.ldap_directory import GROUPS, PASSWORDS, POSIX_GROUPS, search_config, write_yaml
+from testharness.ldap_directory import (
+    GROUPS,
+    PASSWORDS,
+    POSIX_GROUPS,
+    ldap_check,
+    search_config,
+    write_yaml,
+)
 from testharness.slapd import Slapd, make_tls_files
 
 pytestmark = pytest.mark.slow
 TEMPLATE = "uid={username},ou=people,dc=example,dc=org"
 
 
-def check(config: Path, user: str, password: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [devpi_script("devpi-auth-ldap"), "check", "--config", str(config), user],
-        input=password + "\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-
-
 def test_check_prints_dn_groups_and_timings(slapd: Slapd, tmp_path: Path) -> None:
     config = write_yaml(tmp_path / "c.yaml", search_config(slapd.url))
-    proc = check(config, "carol", PASSWORDS["carol"])
+    proc = ldap_check(config, "carol", PASSWORDS["carol"])
     assert proc.returncode == 0, proc.stderr
     assert "dn: uid=carol,ou=people,dc=example,dc=org" in proc.stdout
     assert "groups: all, devs" in proc.stdout  # all through the nested devs group
@@ -37,20 +33,20 @@ def test_check_prints_dn_groups_and_timings(slapd: Slapd, tmp_path: Path) -> Non
 
 def test_check_shows_the_canonical_name(slapd: Slapd, tmp_path: Path) -> None:
     config = write_yaml(tmp_path / "c.yaml", search_config(slapd.url))
-    proc = check(config, "eve", PASSWORDS["Eve"])
+    proc = ldap_check(config, "eve", PASSWORDS["Eve"])
     assert proc.returncode == 1
     assert "user: Eve" in proc.stdout
 
 
 def test_check_wrong_password(slapd: Slapd, tmp_path: Path) -> None:
     config = write_yaml(tmp_path / "c.yaml", search_config(slapd.url))
-    proc = check(config, "alice", "nope")
+    proc = ldap_check(config, "alice", "nope")
     assert proc.returncode == 1
     assert "refused: wrong password" in proc.stdout
 
 
 def test_check_missing_config_is_one_line(tmp_path: Path) -> None:
-    proc = check(tmp_path / "missing.yaml", "alice", "x")
+    proc = ldap_check(tmp_path / "missing.yaml", "alice", "x")
     assert proc.returncode == 2
     assert proc.stderr.startswith("devpi-auth-ldap: error: cannot read config file")
     assert len(proc.stderr.strip().splitlines()) == 1
@@ -65,7 +61,7 @@ def test_ldaps_with_the_ca_file(slapd: Slapd, tmp_path: Path) -> None:
         "user_template": TEMPLATE,
         "group_search": {"base": POSIX_GROUPS, "membership": "memberUid"},
     }
-    proc = check(write_yaml(tmp_path / "c.yaml", data), "alice", PASSWORDS["alice"])
+    proc = ldap_check(write_yaml(tmp_path / "c.yaml", data), "alice", PASSWORDS["alice"])
     assert proc.returncode == 0, proc.stderr
     assert "groups: posixdevs" in proc.stdout
 
@@ -80,7 +76,7 @@ def test_starttls_with_the_ca_file_and_escaped_template(slapd: Slapd, tmp_path: 
         "user_template": TEMPLATE,
         "group_search": {"base": GROUPS, "membership": "uniqueMember"},
     }
-    proc = check(write_yaml(tmp_path / "c.yaml", data), "dan,ops", PASSWORDS["dan,ops"])
+    proc = ldap_check(write_yaml(tmp_path / "c.yaml", data), "dan,ops", PASSWORDS["dan,ops"])
     assert proc.returncode == 0, proc.stderr
     assert "groups: ops" in proc.stdout
 
@@ -88,7 +84,7 @@ def test_starttls_with_the_ca_file_and_escaped_template(slapd: Slapd, tmp_path: 
 def test_template_injection_does_not_bind_as_someone_else(slapd: Slapd, tmp_path: Path) -> None:
     data = {"url": slapd.url, "user_template": TEMPLATE}
     config = write_yaml(tmp_path / "c.yaml", data)
-    proc = check(config, "alice,ou=people,dc=example,dc=org", PASSWORDS["alice"])
+    proc = ldap_check(config, "alice,ou=people,dc=example,dc=org", PASSWORDS["alice"])
     assert proc.returncode == 1
     assert "refused" in proc.stdout
 
@@ -99,7 +95,7 @@ def test_member_of_with_nesting(slapd: Slapd, tmp_path: Path) -> None:
         "user_template": TEMPLATE,
         "group_search": {"membership": "memberOf", "nested": True},
     }
-    proc = check(write_yaml(tmp_path / "c.yaml", data), "carol", PASSWORDS["carol"])
+    proc = ldap_check(write_yaml(tmp_path / "c.yaml", data), "carol", PASSWORDS["carol"])
     assert proc.returncode == 0, proc.stderr
     assert "groups: all, devs" in proc.stdout
 
@@ -111,7 +107,7 @@ def test_untrusted_certificate_is_a_clear_error(slapd: Slapd, tmp_path: Path) ->
         "tls": {"ca_file": str(other.ca_file)},
         "user_template": TEMPLATE,
     }
-    proc = check(write_yaml(tmp_path / "c.yaml", data), "alice", PASSWORDS["alice"])
+    proc = ldap_check(write_yaml(tmp_path / "c.yaml", data), "alice", PASSWORDS["alice"])
     assert proc.returncode == 2
     assert proc.stderr.startswith("devpi-auth-ldap: error:")
     assert slapd.ldaps_url in proc.stderr
@@ -130,12 +126,12 @@ def test_frozen_ldaps_server_fails_within_the_timeouts(slapd: Slapd, tmp_path: P
     config = write_yaml(tmp_path / "c.yaml", data)
     slapd.freeze()
     try:
-        proc = check(config, "alice", PASSWORDS["alice"])  # check() itself times out at 60 s
+        proc = ldap_check(config, "alice", PASSWORDS["alice"])  # times out at 60 s
     finally:
         slapd.thaw()
     assert proc.returncode == 2
     assert "Timed out" in proc.stderr
-    assert check(config, "alice", PASSWORDS["alice"]).returncode == 0
+    assert ldap_check(config, "alice", PASSWORDS["alice"]).returncode == 0
 
 
 def test_help_is_plain_text_without_rst_markup() -> None:
@@ -163,6 +159,6 @@ def test_devpi_ldap_scopes_and_dn_attribute_names(
     data = search_config(slapd.url)
     search = data["devpi-ldap"]["user_search"]  # type: ignore[index]
     search.update(scope=scope, attribute_name=attribute_name, **({"base": base} if base else {}))
-    proc = check(write_yaml(tmp_path / "c.yaml", data), "carol", PASSWORDS["carol"])
+    proc = ldap_check(write_yaml(tmp_path / "c.yaml", data), "carol", PASSWORDS["carol"])
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "dn: uid=carol,ou=people,dc=example,dc=org" in proc.stdout

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from testharness.channel import ChannelServer
-from testharness.oauth_kit import conda_session
+from testharness.oauth_kit import ci_bot_login, conda_session
 from testharness.oidc import RESOURCE_SERVER, OidcProvider
 
 pytestmark = pytest.mark.slow
@@ -18,23 +18,7 @@ def test_login_status_fetch_logout(
     fresh_provider: OidcProvider, env: dict[str, str], channel: ChannelServer, tmp_path: Path
 ) -> None:
     url = channel.url + "/channel"
-    login = conda_session(
-        env,
-        "login",
-        url,
-        "--session",
-        "oauth",
-        "--flow",
-        "client-credentials",
-        "--oauth-issuer",
-        fresh_provider.issuer,
-        "--oauth-client-id",
-        "ci-bot",
-        "--oauth-client-secret-env",
-        "CI_BOT_SECRET",
-        "--oauth-scopes",
-        "channel:read",
-    )
+    login = ci_bot_login(env, url, fresh_provider.issuer, "--oauth-scopes", "channel:read")
     assert login.returncode == 0, login.stderr
     condarc = Path(env["CONDARC"]).read_text()
     assert "ci-bot" in condarc
@@ -63,20 +47,8 @@ def test_login_status_fetch_logout(
 def test_a_wrong_client_secret_is_one_line_and_writes_nothing(
     fresh_provider: OidcProvider, env: dict[str, str], channel: ChannelServer
 ) -> None:
-    result = conda_session(
-        {**env, "CI_BOT_SECRET": "wrong"},
-        "login",
-        channel.url + "/channel",
-        "--session",
-        "oauth",
-        "--flow",
-        "client-credentials",
-        "--oauth-issuer",
-        fresh_provider.issuer,
-        "--oauth-client-id",
-        "ci-bot",
-        "--oauth-client-secret-env",
-        "CI_BOT_SECRET",
+    result = ci_bot_login(
+        {**env, "CI_BOT_SECRET": "wrong"}, channel.url + "/channel", fresh_provider.issuer
     )
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
@@ -90,22 +62,7 @@ def test_login_verify_saves_nothing_when_the_channel_rejects_the_token(
     fresh_provider: OidcProvider, env: dict[str, str], tmp_path: Path
 ) -> None:
     with ChannelServer(auth_check=lambda headers: False) as rejecting:
-        result = conda_session(
-            env,
-            "login",
-            rejecting.url + "/channel",
-            "--session",
-            "oauth",
-            "--verify",
-            "--flow",
-            "client-credentials",
-            "--oauth-issuer",
-            fresh_provider.issuer,
-            "--oauth-client-id",
-            "ci-bot",
-            "--oauth-client-secret-env",
-            "CI_BOT_SECRET",
-        )
+        result = ci_bot_login(env, rejecting.url + "/channel", fresh_provider.issuer, "--verify")
         assert rejecting.authorizations()  # the new token was tried on the channel
     assert result.returncode != 0
     assert "rejected the new token" in result.stderr

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from testharness.channel import ChannelServer, channel_files
-from testharness.oauth_kit import ci_settings, conda_session, logged_in, make_session
+from testharness.oauth_kit import ci_bot_login, ci_settings, conda_session, logged_in, make_session
 from testharness.oidc import OidcProvider
 
 pytestmark = pytest.mark.slow
@@ -32,16 +32,7 @@ def test_login_again_keeps_the_oauth_settings(
     fresh_provider: OidcProvider, env: dict[str, str], channel: ChannelServer
 ) -> None:
     url = channel.url + "/channel"
-    first = ci_login(
-        env,
-        url,
-        "--oauth-issuer",
-        fresh_provider.issuer,
-        "--oauth-client-id",
-        "ci-bot",
-        "--oauth-client-secret-env",
-        "CI_BOT_SECRET",
-    )
+    first = ci_bot_login(env, url, fresh_provider.issuer)
     assert first.returncode == 0, first.stderr
     again = ci_login(env, url, "--oauth-scopes", "channel:read")
     assert again.returncode == 0, again.stderr

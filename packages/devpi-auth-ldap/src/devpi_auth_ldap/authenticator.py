@@ -92,25 +92,26 @@ class Authenticator:
         try:
             groups = self.directory.refresh_groups(dn, username)
         except LdapUnavailable as error:
-            self.cache.forget_user(username)
-            self.metrics.count("errors")
-            log.error("LDAP group lookup of %r failed: %s", username, error)
-            return UNKNOWN
+            return self._unavailable("group lookup", username, error)
         if groups is None:
             return None  # no group service account: bind as the user again
         self.metrics.count("group_refreshes")
         self.cache.set_groups(key, groups)
         return Decision("ok", tuple(groups))
 
+    def _unavailable(self, what: str, username: str, error: LdapUnavailable) -> Decision:
+        """No LDAP answer: forget the cached login, count and log the error, answer unknown."""
+        self.cache.forget_user(username)
+        self.metrics.count("errors")
+        log.error("LDAP %s of %r failed: %s", what, username, error)
+        return UNKNOWN
+
     def _ask_ldap(self, key: tuple[str, bytes], username: str, password: str) -> Decision:
         started = time.perf_counter()
         try:
             outcome = self.directory.authenticate(username, password)
         except LdapUnavailable as error:
-            self.cache.forget_user(username)
-            self.metrics.count("errors")
-            log.error("LDAP authentication of %r failed: %s", username, error)
-            return UNKNOWN
+            return self._unavailable("authentication", username, error)
         finally:
             self.metrics.observe_latency(time.perf_counter() - started)
         if isinstance(outcome, Refused):

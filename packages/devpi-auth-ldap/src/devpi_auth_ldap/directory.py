@@ -122,12 +122,7 @@ class _Servers:
         self.metrics.count("server_failures")
         with self._lock:
             breaker = self._breakers[url]
-            breaker.failures += 1
-            delay = min(
-                self.config.backoff_initial * 2 ** (breaker.failures - 1),
-                self.config.backoff_max,
-            )
-            breaker.retry_at = time.monotonic() + delay
+            delay = self._back_off(breaker)
             changed = not breaker.down
             breaker.down = True
             start_probe = not breaker.probing and not self._closed.is_set()
@@ -188,13 +183,17 @@ class _Servers:
 
     def _note_probe_failure(self, url: str) -> None:
         with self._lock:
-            breaker = self._breakers[url]
-            breaker.failures += 1
-            delay = min(
-                self.config.backoff_initial * 2 ** (breaker.failures - 1),
-                self.config.backoff_max,
-            )
-            breaker.retry_at = time.monotonic() + delay
+            self._back_off(self._breakers[url])
+
+    def _back_off(self, breaker: _Breaker) -> float:
+        """Count a failure and set the next retry (exponential, capped); call under the lock."""
+        breaker.failures += 1
+        delay: float = min(
+            self.config.backoff_initial * 2 ** (breaker.failures - 1),
+            self.config.backoff_max,
+        )
+        breaker.retry_at = time.monotonic() + delay
+        return delay
 
     def open(self) -> Any:
         """A connection (encrypted with StartTLS if set) to the first server that answers."""
