@@ -213,18 +213,24 @@ def checked_channel_alias(value: object) -> str:
     return value.rstrip("/")
 
 
-def as_bool(value: object, default: bool) -> bool:
-    """A condarc or environment boolean; anything unrecognised gives ``default``."""
-    if isinstance(value, bool):
-        return value
-    if not isinstance(value, str) or not value.strip():
-        return default
-    word = value.strip().lower()
+def bool_word(word: str) -> bool | None:
+    """``True``/``False`` for conda's boolean words (``yes``, ``off``, ``1``, ...), else None."""
+    word = word.strip().lower()
     if word in TRUE_WORDS:
         return True
     if word in FALSE_WORDS:
         return False
-    return default
+    return None
+
+
+def as_bool(value: object, default: bool) -> bool:
+    """A condarc or environment boolean; anything unrecognised gives ``default``."""
+    if isinstance(value, bool):
+        return value
+    if not isinstance(value, str):
+        return default
+    meaning = bool_word(value)
+    return default if meaning is None else meaning
 
 
 class Condarc:
@@ -282,11 +288,8 @@ class Condarc:
         if isinstance(value, bool):
             return value
         word = str(value).strip()
-        if word.lower() in TRUE_WORDS:
-            return True
-        if word.lower() in FALSE_WORDS:
-            return False
-        return word
+        meaning = bool_word(word)
+        return word if meaning is None else meaning
 
     @property
     def changeps1(self) -> bool:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from plugin_contract.condarc import bool_word
 from plugin_contract.errors import ConfigError
 from plugin_contract.redaction import strip_userinfo
 from plugin_contract.session.channels import (
@@ -37,8 +38,6 @@ from plugin_contract.session.channels import (
 
 SESSION_KEYS = ("network_session_class", "session", "auth")
 RESERVED_KEYS = frozenset({"channel", *SESSION_KEYS})
-TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
-FALSE_WORDS = frozenset({"0", "false", "no", "off"})
 MAX_RETRIES = 100
 
 
@@ -272,22 +271,19 @@ def _opt_str(value: Any) -> str | None:
 def _bool(value: Any, key: str) -> bool:
     if isinstance(value, bool):
         return value
-    word = str(value).strip().lower()
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
-    raise ConfigError(f"{key}: expected true or false, got {value!r}")
+    meaning = bool_word(str(value))
+    if meaning is None:
+        raise ConfigError(f"{key}: expected true or false, got {value!r}")
+    return meaning
 
 
 def _ssl_verify(value: Any) -> bool | str:
     if isinstance(value, bool):
         return value
     word = str(value).strip()
-    if word.lower() in TRUE_WORDS:
-        return True
-    if word.lower() in FALSE_WORDS:
-        return False
+    meaning = bool_word(word)
+    if meaning is not None:
+        return meaning
     if word.lower() == "truststore":
         return "truststore"
     return word
@@ -334,4 +330,4 @@ def _brief(value: Any) -> str:
 
 def setting_is_true(settings: Mapping[str, str], key: str) -> bool:
     """Whether a flat string setting (``"true"``, ``"yes"``, ``"1"``) is on."""
-    return settings.get(key, "").strip().lower() in TRUE_WORDS
+    return bool_word(settings.get(key, "")) is True
