@@ -43,6 +43,12 @@ __all__ = [
 ROOT_PASSWORD = "root-test-password"  # noqa: S105 - a throwaway server's root account
 PORT_ATTEMPTS = 3
 START_TIMEOUT = 90.0
+# devpi-server derives the replication signing key from the secret file with argon2 (default
+# 512 MiB, 16 passes, unlocked: every concurrent first request derives it again) lazily on the
+# first replica request after each start. On a loaded test machine that took longer than the
+# replica's 37.5 s request timeout, so replicas stalled after a primary restart. The primary
+# and its replicas must use the same parameters (both sign/verify with the derived key).
+CHEAP_ARGON2 = ("--argon2-time-cost", "1", "--argon2-memory-cost", "8", "--argon2-parallelism", "1")
 
 
 @dataclass
@@ -175,7 +181,7 @@ def start_devpi_server(
     ``bin_dir`` takes ``devpi-init`` and ``devpi-server`` from another venv (benchmarks).
     ``secretfile=True`` writes a fresh secret (tokens survive restarts, replicas share it).
     ``primary=True`` enables the replication protocol (``--role primary``) for
-    :func:`start_replica`.
+    :func:`start_replica`, with cheap argon2 key derivation (see ``CHEAP_ARGON2``).
     """
     serverdir = serverdir or workdir / "serverdir"
     if initialise and not (serverdir / ".serverversion").exists():
@@ -185,7 +191,7 @@ def start_devpi_server(
     if secret:
         argv += ["--secretfile", str(secret)]
     if primary:
-        argv += ["--role", "primary"]
+        argv += ["--role", "primary", *CHEAP_ARGON2]
     process, port, url = _start_on_free_port(
         name, [*argv, *args], workdir, env, servers, start_timeout
     )
@@ -235,6 +241,7 @@ def start_replica(
     argv += ["--primary-url", primary.url]
     if primary.secretfile:
         argv += ["--secretfile", str(primary.secretfile)]
+    argv += CHEAP_ARGON2
     serial = primary.serial()
     process, port, url = _start_on_free_port(
         name, [*argv, *args], workdir, env, servers, start_timeout

@@ -3,9 +3,10 @@
 Both replicas run with the same ``--notify-config`` as the primary. Replica 1 keeps the
 default (``send_from: primary``) and must send nothing; replica 2 is told ``send_from: all``
 and sends to a receiver of its own, so its event ids can be compared with the primary's.
-Uploads go through all three servers until the primary is killed; after its restart they go
-to the primary (devpi 6.20.3 replicas did not resume replication from a SIGKILLed and
-restarted primary within a minute in our runs, so writes relayed by them would hang).
+Uploads go round-robin through all three servers, before the SIGKILL of the primary and after
+its restart (the harness starts the cluster with cheap argon2 key derivation, see
+``testharness.devpi.CHEAP_ARGON2``; with devpi's defaults a restarted primary answered the
+replicas only after their request timeout on a loaded machine).
 """
 
 from __future__ import annotations
@@ -144,7 +145,7 @@ def test_primary_sends_each_event_once_across_a_sigkill(
         primary.process.kill()
         primary.process.start()  # same port, same server directory
         for number in range(KILL_AT, UPLOADS):
-            upload(primary, f"1.{number}")
+            upload(through[number % 3], f"1.{number}")
         expected = {
             (event, "clusterpkg", f"1.{number}")
             for number in range(UPLOADS)
@@ -152,8 +153,7 @@ def test_primary_sends_each_event_once_across_a_sigkill(
         }
         receiver.wait_for(lambda seen: described(seen) >= expected, timeout=WAIT)
         wait_delivered(primary.serverdir)
-        before_kill = {item for item in expected if int(item[2].split(".")[1]) < KILL_AT}
-        replica_receiver.wait_for(lambda seen: described(seen) >= before_kill, timeout=WAIT)
+        replica_receiver.wait_for(lambda seen: described(seen) >= expected, timeout=WAIT)
         wait_delivered(loud.serverdir)
 
         counts = ids(receiver.snapshot())
@@ -164,6 +164,8 @@ def test_primary_sends_each_event_once_across_a_sigkill(
         assert len(repeated) <= 1, repeated
         print(f"cluster: {len(counts)} events, {sum(counts.values())} deliveries, {repeated=}")
         assert not (quiet.serverdir / ".devpi-notify-outbox.sqlite3").exists()
-        # the same change has the same id on the replica that sends too
-        assert described(replica_receiver.snapshot()) >= before_kill
-        assert set(ids(replica_receiver.snapshot())) <= set(counts)
+        # the replica that sends too (never killed) sends each event once, with the same id
+        replica_counts = ids(replica_receiver.snapshot())
+        assert described(replica_receiver.snapshot()) == expected
+        assert set(replica_counts) == set(counts)
+        assert set(replica_counts.values()) == {1}, replica_counts
