@@ -2,15 +2,20 @@
 pass``: the generator only, never the shell (xonsh alone starts in about half a second).
 
 Both are measured in the same run, interleaved, on the same machine; the median of each is
-reported as one JSON row for ``scripts/bench.py``. The environment has an activate.d script
-and env_vars.d variables, like a real one; the discovery cache is warmed first (it is built
-once per change of installed packages).
+reported as one JSON row for ``scripts/bench.py``. The ratio is of CPU time (user + system of the
+child), as shell-posix's bench does: on a shared machine wall time mostly measures the other
+processes; the wall ratio is shown beside it. ``conda-shell`` runs from a fresh venv holding only
+the plugin and what it needs (as ``pip install shell-NAME`` leaves it) when ``uv`` is there to
+make one; the workspace venv's ``site`` reads every test tool's ``.pth`` file. The environment
+has an activate.d script and env_vars.d variables, like a real one; the discovery cache is
+warmed first (it is built once per change of installed packages).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -41,14 +46,39 @@ def make_env(root: Path, script_name: str, script: str) -> Path:
     return prefix
 
 
-def timed(argv: list[str], env: dict[str, str]) -> float:
+def timed(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(wall, CPU) seconds of one run of ``argv``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, check=True, timeout=60)
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
 
 
-def run(plugin: str, script_name: str, script: str, target: float, rounds: int = ROUNDS) -> None:
-    """Print the bench row for activating an environment with ``plugin``'s generator."""
+def fresh_venv(folder: Path, package: Path) -> Path | None:
+    """A venv with only ``package`` and plugin-contract (and their dependencies); its bin."""
+    uv = shutil.which("uv")
+    if not uv:
+        return None
+    subprocess.run([uv, "venv", "-q", "-p", sys.executable, str(folder)], check=True)
+    python = folder / "bin" / "python"
+    packages = [str(package.parent / "contract"), str(package)]
+    subprocess.run([uv, "pip", "install", "-q", "-p", str(python), *packages], check=True)
+    return folder / "bin"
+
+
+def run(
+    plugin: str,
+    script_name: str,
+    script: str,
+    target: float,
+    rounds: int = ROUNDS,
+    package: Path | None = None,
+) -> None:
+    """Print the bench row for activating an environment with ``plugin``'s generator
+    (``package``: the plugin's folder, installed into a fresh venv when ``uv`` is there)."""
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         prefix = make_env(root, script_name, script)
@@ -57,20 +87,27 @@ def run(plugin: str, script_name: str, script: str, target: float, rounds: int =
         env["HOME"] = str(root)
         for name in ("CONDA_SHLVL", "CONDA_PREFIX", "PYTHONDONTWRITEBYTECODE"):
             env.pop(name, None)  # bytecode is written once, as installs do
-        activate = [conda_shell(), "activate", "--eval", "--shell", plugin, str(prefix)]
+        program, where = conda_shell(), "workspace venv"
+        fresh = fresh_venv(root / "venv", package) if package else None
+        if fresh:
+            program, where = str(fresh / "conda-shell"), "fresh venv"
+        activate = [program, "activate", "--eval", "--shell", plugin, str(prefix)]
         baseline = [sys.executable, "-S", "-c", "pass"]
         for _ in range(WARM_UP):
             timed(activate, env)
             timed(baseline, env)
-        ours: list[float] = []
-        base: list[float] = []
+        ours: list[tuple[float, float]] = []
+        base: list[tuple[float, float]] = []
         for _ in range(rounds):
             ours.append(timed(activate, env))
             base.append(timed(baseline, env))
-        ratio = statistics.median(ours) / statistics.median(base)
+        ours_cpu = statistics.median(cpu for _, cpu in ours)
+        base_cpu = statistics.median(cpu for _, cpu in base)
+        wall_ratio = statistics.median(w for w, _ in ours) / statistics.median(w for w, _ in base)
+        ratio = ours_cpu / base_cpu
         detail = (
-            f"median {statistics.median(ours) * 1000:.1f} ms vs python -S "
-            f"{statistics.median(base) * 1000:.1f} ms over {rounds} runs"
+            f"CPU median {ours_cpu * 1000:.1f} ms vs python -S {base_cpu * 1000:.1f} ms over "
+            f"{rounds} runs ({where}); wall ratio {wall_ratio:.2f}"
         )
         row = {
             "name": f"activate --eval --shell {plugin}",
