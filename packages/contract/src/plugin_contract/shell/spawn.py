@@ -59,8 +59,9 @@ def spawn(
     activation = plugin.command_join.join(
         [
             plugin.hook(hook_command(plugin)),
-            f"conda_shell activate{flags} -- {quote(prefix)}",
             plugin.unset_var_tmpl % STARTING_MARKER,
+            # last, so a refused activation is the status a shell's start-up code reports
+            f"conda_shell activate{flags} -- {quote(prefix)}",
         ]
     )
     deactivate_scripts = scripts_of(prefix, "deactivate", plugin.script_extension)
