@@ -39,12 +39,6 @@ CONDA_PLUGINS = sorted(
 pytestmark = pytest.mark.slow
 
 
-def laptop_env(conda: RealConda) -> dict[str, str]:
-    """conda's environment as on a person's laptop: no ``CI`` (CI itself sets it, and a CI job
-    never prompts), no ``CONDA_SESSION_NO_PROMPT``."""
-    return {k: v for k, v in conda.env().items() if k not in {"CI", "CONDA_SESSION_NO_PROMPT"}}
-
-
 @pytest.fixture(scope="module")
 def conda_base(real_conda_factory: RealCondaFactory) -> RealConda:
     return real_conda_factory(*CONDA_PLUGINS)
@@ -128,7 +122,7 @@ def test_username_without_password_prompts_once_on_a_terminal_then_installs(
     target = tmp_path / "env"
     argv = [str(conda.exe), "create", "-y", "-p", str(target), "--override-channels"]
     argv += ["-c", server.url + CHANNEL, "tiny"]
-    status, output = run_answering_on_pty(argv, laptop_env(conda), "password for", PASSWORD)
+    status, output = run_answering_on_pty(argv, conda.terminal_env(), "password for", PASSWORD)
     assert status == 0, output
     assert output.count("password for") == 1, output
     assert f"password for {USER} at {server.url}{CHANNEL}" in output
@@ -291,7 +285,8 @@ def test_basic_auth_readme_laptop_commands_work_in_conda(
         swap = {"https://repo.example.com/private": server.url + CHANNEL, "alice": USER}
         return [str(conda.exe)] + [swap.get(word, word) for word in argv[1:]]
 
-    status, output = run_answering_on_pty(ours(login), laptop_env(conda), "password for", PASSWORD)
+    terminal = conda.terminal_env()
+    status, output = run_answering_on_pty(ours(login), terminal, "password for", PASSWORD)
     assert status == 0, output
     assert "logged in to" in output
     target = empty_env(tmp_path / "env")

@@ -112,8 +112,7 @@ def device_login(conda: RealConda, provider: OidcProvider, url: str) -> None:
     """``conda-session login URL --session oauth --flow device`` at a terminal (a pty, as a
     person runs it), approved at the provider once it shows the code."""
     primary, secondary = pty.openpty()
-    env = {key: value for key, value in conda.env().items() if key != "CONDA_SESSION_NO_PROMPT"}
-    env["CI"] = "false"
+    env = conda.terminal_env()
     process = subprocess.Popen(
         [
             str(conda.prefix / "bin" / "conda-session"),

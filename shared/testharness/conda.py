@@ -77,6 +77,12 @@ class RealConda:
         base.update(extra or {})
         return base
 
+    def terminal_env(self) -> dict[str, str]:
+        """:meth:`env` as a person at a terminal has it: no ``CI`` (a CI run of the tests sets
+        it, and CI never prompts) and no ``CONDA_SESSION_NO_PROMPT``."""
+        quiet = {"CI", "CONDA_SESSION_NO_PROMPT"}
+        return {key: value for key, value in self.env().items() if key not in quiet}
+
     def write_condarc(self, text: str) -> Path:
         """Replace the user condarc with the base settings plus ``text``."""
         self.condarc.write_text(BASE_CONDARC + text, encoding="utf-8")
