@@ -47,26 +47,62 @@ def make_env(root: Path, script_name: str, script: str) -> Path:
 
 
 def timed(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """(wall, CPU) seconds of one run of ``argv``."""
+    """CPU seconds (user + system) of the run and its children, and wall seconds."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, check=True, timeout=60)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return cpu, wall
 
 
 def fresh_venv(folder: Path, package: Path) -> Path | None:
     """A venv with only ``package`` and plugin-contract (and their dependencies); its bin."""
     uv = shutil.which("uv")
     if not uv:
+        print("uv not found: conda-shell is measured in the workspace venv")
         return None
     subprocess.run([uv, "venv", "-q", "-p", sys.executable, str(folder)], check=True)
     python = folder / "bin" / "python"
     packages = [str(package.parent / "contract"), str(package)]
     subprocess.run([uv, "pip", "install", "-q", "-p", str(python), *packages], check=True)
     return folder / "bin"
+
+
+def compare(
+    name: str,
+    ours_argv: list[str],
+    base_argv: list[str],
+    env: dict[str, str],
+    target: float,
+    rounds: int = ROUNDS,
+) -> None:
+    """Print one bench row: the CPU-time ratio of ``ours_argv`` to ``base_argv``, interleaved
+    in the same run after a warm-up, with the wall ratio beside it."""
+    for _ in range(WARM_UP):
+        timed(ours_argv, env)
+        timed(base_argv, env)
+    ours, base = [], []
+    for _ in range(rounds):
+        ours.append(timed(ours_argv, env))
+        base.append(timed(base_argv, env))
+    cpu = [statistics.median(t[0] for t in runs) * 1000 for runs in (ours, base)]
+    wall = [statistics.median(t[1] for t in runs) * 1000 for runs in (ours, base)]
+    ratio = cpu[0] / cpu[1]
+    detail = (
+        f"CPU median {cpu[0]:.1f} ms vs {cpu[1]:.1f} ms; wall {wall[0]:.1f} vs {wall[1]:.1f}"
+        f" ms ({wall[0] / wall[1]:.2f}x) over {rounds} runs"
+    )
+    row = {
+        "name": name,
+        "value": round(ratio, 3),
+        "unit": "x baseline",
+        "target": f"<= {target:g}",
+        "ok": ratio <= target,
+        "detail": detail,
+    }
+    print(json.dumps(row), flush=True)
 
 
 def run(
@@ -93,28 +129,6 @@ def run(
             program, where = str(fresh / "conda-shell"), "fresh venv"
         activate = [program, "activate", "--eval", "--shell", plugin, str(prefix)]
         baseline = [sys.executable, "-S", "-c", "pass"]
-        for _ in range(WARM_UP):
-            timed(activate, env)
-            timed(baseline, env)
-        ours: list[tuple[float, float]] = []
-        base: list[tuple[float, float]] = []
-        for _ in range(rounds):
-            ours.append(timed(activate, env))
-            base.append(timed(baseline, env))
-        ours_cpu = statistics.median(cpu for _, cpu in ours)
-        base_cpu = statistics.median(cpu for _, cpu in base)
-        wall_ratio = statistics.median(w for w, _ in ours) / statistics.median(w for w, _ in base)
-        ratio = ours_cpu / base_cpu
-        detail = (
-            f"CPU median {ours_cpu * 1000:.1f} ms vs python -S {base_cpu * 1000:.1f} ms over "
-            f"{rounds} runs ({where}); wall ratio {wall_ratio:.2f}"
+        compare(
+            f"activate --eval --shell {plugin} ({where})", activate, baseline, env, target, rounds
         )
-        row = {
-            "name": f"activate --eval --shell {plugin}",
-            "value": round(ratio, 3),
-            "unit": "x baseline",
-            "target": f"<= {target:g}",
-            "ok": ratio <= target,
-            "detail": detail,
-        }
-        print(json.dumps(row), flush=True)
