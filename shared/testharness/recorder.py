@@ -1,11 +1,16 @@
 """A threaded HTTP server on loopback that records every request it receives.
 
 Behaviour is scripted per request: answer a status, or hang until released. Used as a
-webhook receiver in devpi-notify tests and benchmarks.
+webhook receiver in devpi-notify tests and benchmarks; served over TLS when given a server
+``ssl.SSLContext``. ``forwarding_proxy`` is a loopback HTTP proxy that forwards plain-HTTP
+requests and tunnels ``CONNECT`` (HTTPS) to the hosts it is told about.
 """
 
 from __future__ import annotations
 
+import selectors
+import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -36,6 +41,7 @@ class Recorder:
     released: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
     changed: threading.Condition = field(default_factory=threading.Condition)
+    tls_errors: list[str] = field(default_factory=list)  # failed handshakes, by exception type
 
     @property
     def base_url(self) -> str:
@@ -109,15 +115,41 @@ def _handler(recorder: Recorder) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _LoopbackServer(ThreadingHTTPServer):
+    daemon_threads = True
+    on_error: Callable[[BaseException], None] | None = None
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        import sys
+
+        error = sys.exc_info()[1]
+        if self.on_error is not None and error is not None:
+            self.on_error(error)  # e.g. a TLS handshake the client refused: expected, quiet
+        else:
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
 @contextmanager
-def _serving(handler: type[BaseHTTPRequestHandler], name: str) -> Iterator[str]:
-    """Serve ``handler`` on 127.0.0.1 (a free port) in a thread; the base URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
+def _serving(
+    handler: type[BaseHTTPRequestHandler],
+    name: str,
+    tls: ssl.SSLContext | None = None,
+    on_error: Callable[[BaseException], None] | None = None,
+) -> Iterator[str]:
+    """Serve ``handler`` on 127.0.0.1 (a free port) in a thread; the base URL. With ``tls``
+    the handshake runs in the request's thread, so a stalled client blocks no one else."""
+    server = _LoopbackServer(("127.0.0.1", 0), handler)
+    server.on_error = on_error
+    scheme = "http"
+    if tls is not None:
+        server.socket = tls.wrap_socket(
+            server.socket, server_side=True, do_handshake_on_connect=False
+        )
+        scheme = "https"
     thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield f"{scheme}://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
@@ -125,15 +157,40 @@ def _serving(handler: type[BaseHTTPRequestHandler], name: str) -> Iterator[str]:
 
 
 @contextmanager
-def recording_server() -> Iterator[Recorder]:
-    """Run a recorder on 127.0.0.1 (a free port) for the duration of the block."""
+def recording_server(tls: ssl.SSLContext | None = None) -> Iterator[Recorder]:
+    """Run a recorder on 127.0.0.1 (a free port) for the duration of the block; over HTTPS
+    with ``tls`` (a server context holding the certificate). Failed handshakes are counted
+    in ``tls_errors``, not printed."""
     recorder = Recorder()
-    with _serving(_handler(recorder), "recorder") as base_url:
+
+    def record_error(error: BaseException) -> None:
+        with recorder.lock:
+            recorder.tls_errors.append(type(error).__name__)
+
+    handler = _handler(recorder)
+    if tls is not None:
+        handler.timeout = 30  # bounds a stalled handshake or request
+    with _serving(handler, "recorder", tls, record_error if tls else None) as base_url:
         recorder.url = base_url + "/hook"
         try:
             yield recorder
         finally:
             recorder.release()  # before the shutdown, which waits for hanging requests
+
+
+TUNNEL_IDLE_TIMEOUT = 30.0
+TUNNEL_MAX_SECONDS = 120.0
+TUNNEL_RECORDED_BYTES = 65536
+
+
+@dataclass
+class Tunnel:
+    """One ``CONNECT``: the ``host:port`` asked for, its answer, and the first bytes the
+    client sent through the tunnel (a TLS handshake for HTTPS, never the plain request)."""
+
+    target: str
+    status: int
+    client_bytes: bytearray = field(default_factory=bytearray)
 
 
 @dataclass
@@ -144,11 +201,69 @@ class Proxy:
     upstream: tuple[str, int] = ("127.0.0.1", 0)
     forwarded: list[Recorded] = field(default_factory=list)  # path = the absolute-form target
     lock: threading.Lock = field(default_factory=threading.Lock)
+    routes: dict[str, tuple[str, int]] = field(default_factory=dict)  # CONNECT host:port -> addr
+    tunnels: list[Tunnel] = field(default_factory=list)
+
+    def route(self, target: str, address: tuple[str, int]) -> None:
+        """Tunnel ``CONNECT target`` (``host:port``, the host need not resolve) to ``address``."""
+        with self.lock:
+            self.routes[target.lower()] = address
+
+    def tunnel_targets(self) -> list[str]:
+        with self.lock:
+            return [tunnel.target for tunnel in self.tunnels]
+
+
+def _relay(client: socket.socket, upstream: socket.socket, tunnel: Tunnel) -> None:
+    """Copy bytes both ways until either side closes, nothing moves for
+    ``TUNNEL_IDLE_TIMEOUT`` or the tunnel is ``TUNNEL_MAX_SECONDS`` old."""
+    deadline = time.monotonic() + TUNNEL_MAX_SECONDS
+    with selectors.DefaultSelector() as selector:
+        selector.register(client, selectors.EVENT_READ, upstream)
+        selector.register(upstream, selectors.EVENT_READ, client)
+        while time.monotonic() < deadline:
+            ready = selector.select(timeout=min(TUNNEL_IDLE_TIMEOUT, deadline - time.monotonic()))
+            if not ready:
+                return
+            for key, _ in ready:
+                source: socket.socket = key.fileobj  # type: ignore[assignment]
+                data = source.recv(65536)
+                if not data:
+                    return
+                key.data.sendall(data)
+                room = TUNNEL_RECORDED_BYTES - len(tunnel.client_bytes)
+                if source is client and room > 0:
+                    tunnel.client_bytes += data[:room]
 
 
 def _proxy_handler(proxy: Proxy) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        timeout = TUNNEL_IDLE_TIMEOUT  # bounds reading a request and every send
+
+        def do_CONNECT(self) -> None:
+            target = self.path.lower()
+            with proxy.lock:
+                address = proxy.routes.get(target)
+                tunnel = Tunnel(self.path, 200 if address else 502)
+                proxy.tunnels.append(tunnel)
+            self.close_connection = True
+            if address is None:
+                self.send_error(502, "no route to that host")
+                return
+            try:
+                upstream = socket.create_connection(address, timeout=TUNNEL_IDLE_TIMEOUT)
+            except OSError:
+                tunnel.status = 502
+                self.send_error(502, "upstream unreachable")
+                return
+            with upstream:
+                self.send_response(200, "Connection established")
+                self.end_headers()
+                try:
+                    _relay(self.connection, upstream, tunnel)
+                except OSError:
+                    pass  # either side reset: the tunnel ends
 
         def do_POST(self) -> None:
             import http.client
@@ -185,10 +300,11 @@ def _proxy_handler(proxy: Proxy) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def forwarding_proxy(upstream_url: str) -> Iterator[Proxy]:
-    """A plain-HTTP forwarding proxy on 127.0.0.1 sending every request to ``upstream_url``'s
+def forwarding_proxy(upstream_url: str = "http://127.0.0.1:9") -> Iterator[Proxy]:
+    """A forwarding proxy on 127.0.0.1 sending every plain-HTTP request to ``upstream_url``'s
     host and port, whatever host the client asked for (so the client's host may not resolve:
-    a request that arrives proved it went through the proxy)."""
+    a request that arrives proved it went through the proxy). ``CONNECT host:port`` is
+    tunnelled to the address given with :meth:`Proxy.route` (502 for any other target)."""
     from urllib.parse import urlsplit
 
     parts = urlsplit(upstream_url)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import ssl
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
@@ -243,10 +244,7 @@ def _parse_target(name: str, spec: Any, *, where: str, environ: Mapping[str, str
         raise ConfigError(f"{here}: type must be one of {', '.join(TARGET_TYPES)}, not {kind!r}")
     _reject_unknown(spec, COMMON_TARGET_KEYS | TARGET_KEYS[kind], here)
     timeout = _positive(spec, "timeout", 10.0, here)
-    ca_file = spec.get("ca_file")
-    if ca_file is not None and not Path(str(ca_file)).expanduser().is_file():
-        raise ConfigError(f"{here}: ca_file {str(ca_file)!r} does not exist")
-    ca = str(Path(str(ca_file)).expanduser()) if ca_file is not None else None
+    ca = _ca_file(spec.get("ca_file"), here)
     if kind == "email":
         return _parse_email_target(name, spec, here, timeout, ca, environ)
     http: dict[str, Any] = {
@@ -303,6 +301,23 @@ def _parse_target(name: str, spec: Any, *, where: str, environ: Mapping[str, str
         raise ConfigError(f"{here}: set username and token_env/token_file, or build_token_env")
     url = url.rstrip("/")
     return Target(name, kind, timeout, url=url, job=job, build_token=build_token, **http)
+
+
+def _ca_file(value: Any, here: str) -> str | None:
+    """The path of a PEM bundle of CA certificates that TLS to this target trusts (instead of
+    the system's), checked now so a typo is a startup error, not a failed delivery."""
+    if value is None:
+        return None
+    if not value or not isinstance(value, str):
+        raise ConfigError(f"{here}: ca_file must be the path of a PEM file")
+    path = Path(value).expanduser()
+    if not path.is_file():
+        raise ConfigError(f"{here}: ca_file {value!r} does not exist")
+    try:
+        ssl.create_default_context(cafile=str(path))
+    except (OSError, ssl.SSLError, ValueError):
+        raise ConfigError(f"{here}: ca_file {value!r} holds no PEM CA certificate") from None
+    return str(path)
 
 
 def _required_text(spec: Mapping[str, Any], key: str, here: str) -> str:
