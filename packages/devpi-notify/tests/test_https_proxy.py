@@ -3,7 +3,8 @@
 A real devpi-server with devpi-notify gets ``HTTPS_PROXY`` and two HTTPS targets whose host
 names do not resolve; only the loopback proxy can reach them (it routes each ``CONNECT
 host:port`` to a recorder served over TLS). ``tls`` trusts the CA that issued the receiver's
-certificate; ``untrusted`` names another CA, so its TLS handshake must fail every time.
+certificate; ``bundle`` sets no ``ca_file`` and trusts it through ``REQUESTS_CA_BUNDLE`` in
+the server's environment; ``untrusted`` names another CA, so its handshake must always fail.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ SECRET = "whsec-https-proxy-secret-0123"
 PASSWORD = "alice-password"
 GOOD_HOST = "hook.tls.test"
 BAD_HOST = "untrusted.tls.test"
+BUNDLE_HOST = "bundle.tls.test"
 TLS_ERROR = "webhook target untrusted: TLS verification failed"
 WAIT = 60.0
 
@@ -45,6 +47,7 @@ class Setup:
     proxy: Proxy
     good: Recorder
     bad: Recorder
+    bundle: Recorder
     good_target: str  # host:port as in the target URL and the CONNECT line
     bad_target: str
     index: str
@@ -67,12 +70,15 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
     with (
         recording_server(tls=server_context(authority, GOOD_HOST)) as good,
         recording_server(tls=server_context(authority, BAD_HOST)) as bad,
+        recording_server(tls=server_context(authority, BUNDLE_HOST)) as bundle,
         forwarding_proxy() as proxy,
     ):
-        good_port, bad_port = (int(r.url.rsplit(":", 1)[1].split("/")[0]) for r in (good, bad))
-        good_target, bad_target = f"{GOOD_HOST}:{good_port}", f"{BAD_HOST}:{bad_port}"
-        proxy.route(good_target, ("127.0.0.1", good_port))
-        proxy.route(bad_target, ("127.0.0.1", bad_port))
+        good_target, bad_target, bundle_target = (
+            f"{host}:{port_of(receiver)}"
+            for host, receiver in ((GOOD_HOST, good), (BAD_HOST, bad), (BUNDLE_HOST, bundle))
+        )
+        for target, receiver in ((good_target, good), (bad_target, bad), (bundle_target, bundle)):
+            proxy.route(target, ("127.0.0.1", port_of(receiver)))
         config = {
             "worker": {
                 "poll_interval": 0.2,
@@ -86,6 +92,11 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
                     "url": f"https://{good_target}/hook",
                     "secret_env": "NOTIFY_SECRET",
                     "ca_file": str(work / "ca.pem"),
+                },
+                "bundle": {
+                    "type": "webhook",
+                    "url": f"https://{bundle_target}/hook",
+                    "secret_env": "NOTIFY_SECRET",
                 },
                 "untrusted": {
                     "type": "webhook",
@@ -102,6 +113,7 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
             args=["--notify-config", str(config_path)],
             env={
                 "NOTIFY_SECRET": SECRET,
+                "REQUESTS_CA_BUNDLE": str(work / "ca.pem"),  # for targets without ca_file
                 **dict.fromkeys(("HTTPS_PROXY", "https_proxy"), proxy.url),
                 **dict.fromkeys(("NO_PROXY", "no_proxy"), "127.0.0.1,localhost"),
             },
@@ -113,7 +125,7 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
                 "alice",
                 PASSWORD,
                 "tls",
-                notify_targets="tls,untrusted",
+                notify_targets="tls,bundle,untrusted",
                 notify_events="file_uploaded",
             )
             response = devpi_http.upload(
@@ -126,9 +138,13 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
                 headers=devpi_http.basic("alice", PASSWORD),
             )
             assert response.status_code == 200
-            yield Setup(server, proxy, good, bad, good_target, bad_target, "alice/tls")
+            yield Setup(server, proxy, good, bad, bundle, good_target, bad_target, "alice/tls")
         finally:
             server.process.stop()
+
+
+def port_of(receiver: Recorder) -> int:
+    return int(receiver.url.rsplit(":", 1)[1].split("/")[0])
 
 
 def valid_signature(header: str, body: bytes) -> bool:
@@ -175,7 +191,11 @@ def test_https_event_arrives_signed_through_one_connect_tunnel(setup: Setup) -> 
     assert not setup.good.tls_errors
     # exactly one CONNECT to the trusted receiver; nothing ever sent to the proxy in clear
     assert setup.proxy.tunnel_targets().count(setup.good_target) == 1
-    assert set(setup.proxy.tunnel_targets()) <= {setup.good_target, setup.bad_target}
+    assert set(setup.proxy.tunnel_targets()) <= {
+        setup.good_target,
+        setup.bad_target,
+        f"{BUNDLE_HOST}:{port_of(setup.bundle)}",
+    }
     assert setup.proxy.forwarded == []
     tunnel = next(t for t in setup.proxy.tunnels if t.target == setup.good_target)
     assert tunnel.status == 200
@@ -183,6 +203,14 @@ def test_https_event_arrives_signed_through_one_connect_tunnel(setup: Setup) -> 
     assert sent[:1] == b"\x16"  # a TLS handshake record opens the tunnel
     for plain in (b"POST /hook", b"X-Devpi-Notify", b"omega", SECRET.encode()):
         assert plain not in sent
+
+
+def test_a_target_without_ca_file_trusts_requests_ca_bundle(setup: Setup) -> None:
+    request = setup.bundle.wait_for(lambda seen: len(seen) >= 1, timeout=WAIT)[0]
+    target = f"{BUNDLE_HOST}:{port_of(setup.bundle)}"
+    assert request.headers["Host"] == target
+    assert setup.proxy.tunnel_targets().count(target) == 1
+    assert valid_signature(request.headers["X-Devpi-Notify-Signature"], request.body)
 
 
 def test_untrusted_ca_fails_readably_and_the_event_stays_pending(setup: Setup) -> None:
