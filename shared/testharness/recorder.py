@@ -8,6 +8,7 @@ requests and tunnels ``CONNECT`` (HTTPS) to the hosts it is told about.
 
 from __future__ import annotations
 
+import contextlib
 import selectors
 import socket
 import ssl
@@ -260,10 +261,8 @@ def _proxy_handler(proxy: Proxy) -> type[BaseHTTPRequestHandler]:
             with upstream:
                 self.send_response(200, "Connection established")
                 self.end_headers()
-                try:
+                with contextlib.suppress(OSError):  # either side reset: the tunnel ends
                     _relay(self.connection, upstream, tunnel)
-                except OSError:
-                    pass  # either side reset: the tunnel ends
 
         def do_POST(self) -> None:
             import http.client

@@ -23,13 +23,12 @@ from typing import Any
 
 import pytest
 import yaml
+from devpi_notify.config import parse_notify_config
 
 from plugin_contract.errors import ConfigError
 from testharness import devpi_http
 from testharness.devpi import DevpiServer, start_devpi_server
 from testharness.recorder import Proxy, Recorder, forwarding_proxy, recording_server
-
-from devpi_notify.config import parse_notify_config
 
 pytestmark = pytest.mark.slow
 SECRET = "whsec-https-proxy-secret-0123"
@@ -226,8 +225,14 @@ def test_untrusted_ca_fails_readably_and_the_event_stays_pending(setup: Setup) -
     assert all(line.endswith(TLS_ERROR) for line in failures)
     assert "Traceback" not in log
     status = subprocess.run(
-        [sys.executable, "-m", "devpi_notify.cli", "status"]
-        + ["--serverdir", str(setup.server.serverdir)],
+        [
+            sys.executable,
+            "-m",
+            "devpi_notify.cli",
+            "status",
+            "--serverdir",
+            str(setup.server.serverdir),
+        ],
         capture_output=True,
         text=True,
         timeout=60,
