@@ -119,6 +119,8 @@ def devpiserver_pyramid_configure(config: Any, pyramid_config: Any) -> None:
         current = xom.keyfs.get_current_serial()
     history_end = -1 if notify_config.worker.announce_history else current
     service.ignore_upto_serial = outbox.init_watermark(history_end)
+    if notify_config.worker.announce_history and not config.requests_only:
+        _announce_history(xom, service)
     if not config.requests_only:
         for worker in service.workers.values():
             xom.thread_pool.register(worker)
@@ -133,6 +135,15 @@ def devpiserver_pyramid_configure(config: Any, pyramid_config: Any) -> None:
         ", ".join(sorted(notify_config.targets)),
         outbox.path,
     )
+
+
+def _announce_history(xom: Any, service: NotifyService) -> None:
+    from devpi_notify.history import announce_history
+
+    try:
+        announce_history(xom, service)
+    except Exception:
+        log.exception("devpi-notify: could not announce the history (tried again next start)")
 
 
 def index_check_tween_factory(handler: Any, registry: Any) -> Any:

@@ -127,6 +127,10 @@ class Outbox:
         row = self._connection().execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
         return None if row is None else str(row[0])
 
+    def set_meta(self, key: str, value: str) -> None:
+        with self._transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
     def ignore_upto_serial(self) -> int:
         value = self.get_meta("ignore_upto_serial")
         return -1 if value is None else int(value)
