@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from devpi_notify.events import Change
 
 from testharness import devpi_http
