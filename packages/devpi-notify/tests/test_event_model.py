@@ -15,6 +15,8 @@ from testharness import devpi_http
 
 from .conftest import PASSWORD, Env
 
+BOB_PASSWORD = "bob-password"
+
 pytestmark = pytest.mark.slow
 
 
@@ -93,3 +95,49 @@ def test_each_hook_gives_the_documented_events_in_order(env: Env) -> None:
     ]
     ids = [e["id"] for e in env.events(env.ci.snapshot(), index)]
     assert len(ids) == len(set(ids)), "an event was delivered twice"
+
+
+def version_event(env: Env, index: str, project: str, kind: str) -> dict[str, object]:
+    found = [
+        e["data"]
+        for e in env.events(env.ci.snapshot(), index)
+        if (e["data"]["project"], e["data"]["event"]) == (project, kind)
+    ]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_version_events_without_files_name_the_user_who_made_the_change(env: Env) -> None:
+    """register-only, metadata change and delete by two users: each event names its user;
+    a lookup of a neighbouring serial (alice's sentinel uploads) would name the wrong one."""
+    try:
+        devpi_http.create_user(env.url, "bob", BOB_PASSWORD)
+    except devpi_http.DevpiHTTPError as error:
+        if error.status != 409:
+            raise
+    index = env.index("who", notify_targets="ci", acl_upload=["alice", "bob"])
+    alice = devpi_http.basic("alice", PASSWORD)
+    bob = devpi_http.basic("bob", BOB_PASSWORD)
+
+    def submit(headers: dict[str, str], summary: str) -> None:
+        devpi_http.request(
+            "POST",
+            f"{env.url}/{index}/",
+            data={":action": "submit", "name": "who", "version": "1.0", "summary": summary},
+            headers=headers,
+        )
+
+    submit(bob, "registered by bob")  # devpiserver_on_changed_versiondata, no file
+    sentinel(env, index, 1)
+    assert kinds_and_names(env, index, "who") == [("version_created", None)]
+    assert version_event(env, index, "who", "version_created")["uploader"] == "bob"
+
+    submit(alice, "changed by alice")
+    sentinel(env, index, 2)
+    assert kinds_and_names(env, index, "who")[1:] == [("version_changed", None)]
+    assert version_event(env, index, "who", "version_changed")["uploader"] == "alice"
+
+    devpi_http.request("DELETE", f"{env.url}/{index}/who/1.0", headers=bob)
+    sentinel(env, index, 3)
+    assert kinds_and_names(env, index, "who")[2:] == [("version_deleted", None)]
+    assert version_event(env, index, "who", "version_deleted")["uploader"] == "bob"

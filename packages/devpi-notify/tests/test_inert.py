@@ -28,6 +28,7 @@ def test_unconfigured_server_adds_no_index_keys(plain_server: DevpiServer) -> No
     devpi_http.create_index(plain_server.url, "alice", PASSWORD, "plain")
     config = plain_server.get_json("/alice/plain")["result"]
     assert not [key for key in config if key.startswith("notify_")]
+    assert not (plain_server.serverdir / ".devpi-notify-outbox.sqlite3").exists()
 
 
 def test_unconfigured_server_refuses_notify_settings(plain_server: DevpiServer) -> None:

@@ -69,6 +69,20 @@ def test_watermark_ignores_history_and_pruned_serials(outbox: Outbox) -> None:
     assert outbox.ignore_upto_serial() == 20
 
 
+def test_serial_users_are_replaced_forgotten_and_pruned(outbox: Outbox) -> None:
+    outbox.record_serial_user(7, "alice", now=100.0)  # a commit that then failed
+    outbox.record_serial_user(7, "bob", now=200.0)  # the next write of serial 7
+    assert outbox.serial_user(7) == "bob"
+    outbox.forget_serial_user(7, "alice")  # only the failed request's own row goes
+    assert outbox.serial_user(7) == "bob"
+    outbox.record_serial_user(8, "alice", now=300.0)
+    outbox.forget_serial_user(8, "alice")
+    assert outbox.serial_user(8) is None
+    outbox.record_serial_user(9, "carol", now=400.0)
+    outbox.prune(older_than=300.0)
+    assert (outbox.serial_user(7), outbox.serial_user(9)) == (None, "carol")
+
+
 def test_backoff_grows_with_jitter_and_is_capped() -> None:
     settings = WorkerSettings(backoff_initial=2, backoff_max=60)
     rng = random.Random(1)

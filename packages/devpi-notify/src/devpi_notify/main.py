@@ -119,17 +119,31 @@ def devpiserver_pyramid_configure(config: Any, pyramid_config: Any) -> None:
         current = xom.keyfs.get_current_serial()
     history_end = -1 if notify_config.worker.announce_history else current
     service.ignore_upto_serial = outbox.init_watermark(history_end)
+    if notify_config.worker.announce_history and not config.requests_only:
+        _announce_history(xom, service)
     if not config.requests_only:
         for worker in service.workers.values():
             xom.thread_pool.register(worker)
     _services[xom] = service
     pyramid_config.add_tween("devpi_notify.main.index_check_tween_factory")
+    from devpi_notify.serialusers import KEYFS_TWEEN, TWEEN
+
+    pyramid_config.add_tween(TWEEN, under=KEYFS_TWEEN)
     log.info(
         "devpi-notify: %d target(s) %s, outbox %s",
         len(notify_config.targets),
         ", ".join(sorted(notify_config.targets)),
         outbox.path,
     )
+
+
+def _announce_history(xom: Any, service: NotifyService) -> None:
+    from devpi_notify.history import announce_history
+
+    try:
+        announce_history(xom, service)
+    except Exception:
+        log.exception("devpi-notify: could not announce the history (tried again next start)")
 
 
 def index_check_tween_factory(handler: Any, registry: Any) -> Any:
@@ -140,6 +154,17 @@ def index_check_tween_factory(handler: Any, registry: Any) -> Any:
     if service is None:
         return handler
     return make_tween(handler, service.config.targets)
+
+
+def serial_user_tween_factory(handler: Any, registry: Any) -> Any:
+    """Pyramid tween inside devpi's keyfs transaction: who makes the serial a write commits."""
+    from devpi_notify.serialusers import make_tween
+
+    xom = registry["xom"]
+    service = _services.get(xom)
+    if service is None or xom.is_replica():
+        return handler
+    return make_tween(handler, xom.keyfs, service.outbox)
 
 
 def _server_url(config: Any) -> str:
@@ -176,7 +201,8 @@ def _record_version(stage: Any, project: str, version: str) -> None:
     if service is None:
         return
     try:
-        service.record_all(changes_at_serial(stage, project, version), stage.ixconfig)
+        changes = changes_at_serial(stage, project, version, service.outbox.serial_user)
+        service.record_all(changes, stage.ixconfig)
     except Exception:
         log.exception("devpi-notify: could not record the change of %s %s", project, version)
 

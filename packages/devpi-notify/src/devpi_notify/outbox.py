@@ -40,6 +40,11 @@ CREATE TABLE IF NOT EXISTS deliveries (
 CREATE INDEX IF NOT EXISTS deliveries_queue ON deliveries (target, state, ordering_key, id);
 CREATE INDEX IF NOT EXISTS deliveries_serial ON deliveries (serial);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS serial_users (
+    serial INTEGER PRIMARY KEY,
+    username TEXT NOT NULL,
+    recorded_at REAL NOT NULL
+);
 """
 
 
@@ -122,6 +127,10 @@ class Outbox:
         row = self._connection().execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
         return None if row is None else str(row[0])
 
+    def set_meta(self, key: str, value: str) -> None:
+        with self._transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
     def ignore_upto_serial(self) -> int:
         value = self.get_meta("ignore_upto_serial")
         return -1 if value is None else int(value)
@@ -162,6 +171,32 @@ class Outbox:
                 )
                 added += cursor.rowcount
         return added
+
+    # -- who made a serial: written by the request that commits it (see serialusers.py)
+
+    def record_serial_user(self, serial: int, username: str, now: float | None = None) -> None:
+        """Replace any row of ``serial``: a rolled-back commit's row is overwritten."""
+        now = time.time() if now is None else now
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO serial_users (serial, username, recorded_at)"
+                " VALUES (?, ?, ?)",
+                (serial, username, now),
+            )
+
+    def forget_serial_user(self, serial: int, username: str) -> None:
+        with self._transaction() as conn:
+            conn.execute(
+                "DELETE FROM serial_users WHERE serial=? AND username=?", (serial, username)
+            )
+
+    def serial_user(self, serial: int) -> str | None:
+        row = (
+            self._connection()
+            .execute("SELECT username FROM serial_users WHERE serial=?", (serial,))
+            .fetchone()
+        )
+        return None if row is None else str(row[0])
 
     # -- the worker side
 
@@ -224,8 +259,10 @@ class Outbox:
             _bump(conn, "failed_attempts_total")
 
     def prune(self, older_than: float) -> int:
-        """Forget finished deliveries; their serials join the ignored range (no replays)."""
+        """Forget finished deliveries; their serials join the ignored range (no replays).
+        Serial users recorded before ``older_than`` go too."""
         with self._transaction() as conn:
+            conn.execute("DELETE FROM serial_users WHERE recorded_at<?", (older_than,))
             row = conn.execute(
                 "SELECT MAX(serial) FROM deliveries WHERE state!='pending' AND created_at<?",
                 (older_than,),

@@ -10,7 +10,7 @@ rows are in the defined order whichever hook ran first, and one event per change
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from devpi_notify.events import Change, uploader_from_logs
@@ -58,8 +58,20 @@ def ordered(changes: Sequence[Change]) -> list[Change]:
     return sorted(changes, key=lambda change: EVENT_ORDER.index(change.event_type))
 
 
-def changes_at_serial(stage: Any, project: str, version: str) -> list[Change]:
-    """All events of ``project`` ``version`` at the serial of the current read transaction."""
+def no_serial_user(serial: int) -> str | None:
+    return None
+
+
+def changes_at_serial(
+    stage: Any,
+    project: str,
+    version: str,
+    serial_user: Callable[[int], str | None] = no_serial_user,
+) -> list[Change]:
+    """All events of ``project`` ``version`` at the serial of the current read transaction.
+
+    A version event's uploader is that of the files added in the serial, else
+    ``serial_user(serial)``: who made the serial, as the writing request recorded it."""
     tx = stage.keyfs.tx
     serial = int(tx.at_serial)
     key = stage.key_projversion(project, version)
@@ -84,6 +96,8 @@ def changes_at_serial(stage: Any, project: str, version: str) -> list[Change]:
     event_type = version_event_type(old, new)
     if event_type is not None:
         uploader = next((c.uploader for c in file_changes if c.uploader), None)
+        if uploader is None:
+            uploader = serial_user(serial)
         file_changes.append(
             Change(
                 event_type=event_type,
