@@ -131,23 +131,30 @@ def test_subscription_filters() -> None:
 
 def test_cli_status_retry_replay(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     outbox = Outbox(outbox_path(tmp_path))
-    outbox.append([queued(1, "a"), queued(2, "b")])
-    first, second = outbox.due("ci", now=1e12)
+    outbox.append([queued(1, "a"), queued(2, "b"), queued(3, "c"), queued(4, "d")])
+    first, second, third, _ = outbox.due("ci", now=1e12)
     outbox.mark_failed(first.row_id, "webhook target ci: HTTP 500", None)
     outbox.mark_delivered(second.row_id)
+    outbox.mark_failed(third.row_id, "webhook target ci: TLS verification failed", 1e12)
 
     assert main(["status", "--serverdir", str(tmp_path), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert (report["stats"]["dead"], report["stats"]["delivered"]) == (1, 1)
     assert report["dead_letters"][0]["event_id"] == first.event_id
+    # the retrying list holds the pending delivery that failed, not the untried one
+    assert [row["event_id"] for row in report["retrying"]] == [third.event_id]
 
     assert main(["status", "--serverdir", str(tmp_path)]) == 0
-    assert "dead letters:" in capsys.readouterr().out
+    text = capsys.readouterr().out
+    assert "dead letters:" in text
+    retrying = text.split("retrying:\n", 1)[1].split("dead letters:", 1)[0]
+    assert "TLS verification failed" in retrying
+    assert "HTTP 500" not in retrying
 
     assert main(["retry", "--serverdir", str(tmp_path)]) == 0
     assert "requeued 1 dead letter" in capsys.readouterr().out
     assert main(["replay", "--serverdir", str(tmp_path), "--id", second.event_id]) == 0
-    assert outbox.stats().pending == 2
+    assert outbox.stats().pending == 4
 
     assert main(["replay", "--serverdir", str(tmp_path)]) == 2
     assert "replay needs --id" in capsys.readouterr().err

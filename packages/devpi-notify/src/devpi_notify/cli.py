@@ -10,11 +10,12 @@ import json
 import sys
 import time
 from collections.abc import Sequence
+from typing import Any
 from dataclasses import asdict
 from pathlib import Path
 
 from devpi_notify.config import NotifyConfig
-from devpi_notify.outbox import DEAD, DELIVERED, Outbox, outbox_path
+from devpi_notify.outbox import DEAD, DELIVERED, PENDING, Outbox, outbox_path
 
 PROG = "devpi-notify"
 
@@ -32,9 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--serverdir", required=True, help="the devpi-server directory")
         return sub
 
-    status = command("status", "queue depth, failures and dead letters")
+    status = command("status", "queue depth, retrying deliveries and dead letters")
     status.add_argument("--json", action="store_true", help="print one JSON document")
-    status.add_argument("--limit", type=int, default=20, help="dead letters to list")
+    status.add_argument("--limit", type=int, default=20, help="retrying deliveries and dead letters to list")
 
     retry = command("retry", "requeue dead letters (all, or one event id)")
     retry.add_argument("--id", dest="event_id", help="only this event id")
@@ -178,8 +179,10 @@ def strip_export(directory: str) -> int:
 def show_status(outbox: Outbox, *, as_json: bool, limit: int) -> int:
     stats = outbox.stats()
     dead = outbox.rows(DEAD, limit=limit)
+    retrying = outbox.rows(PENDING, limit=limit, failed_only=True)
     if as_json:
-        print(json.dumps({"stats": asdict(stats), "dead_letters": dead}, indent=2))
+        report = {"stats": asdict(stats), "retrying": retrying, "dead_letters": dead}
+        print(json.dumps(report, indent=2))
         return 0
     print(
         f"pending {stats.pending}  delivered {stats.delivered}  dead {stats.dead}  "
@@ -191,15 +194,20 @@ def show_status(outbox: Outbox, *, as_json: bool, limit: int) -> int:
             f"  {target}: pending {counts['pending']}  delivered {counts['delivered']}"
             f"  dead {counts['dead']}"
         )
-    if dead:
-        print("dead letters:")
-        for row in dead:
-            when = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(row["created_at"]))
-            print(
-                f"  {row['event_id']}  {row['target']}  {row['event_type']}  serial {row['serial']}"
-                f"  {when}Z  attempts {row['attempts']}: {row['last_error']}"
-            )
+    for title, listed in (("retrying", retrying), ("dead letters", dead)):
+        if listed:
+            print(f"{title}:")
+            for row in listed:
+                print(delivery_line(row))
     return 0
+
+
+def delivery_line(row: dict[str, Any]) -> str:
+    when = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(row["created_at"]))
+    return (
+        f"  {row['event_id']}  {row['target']}  {row['event_type']}  serial {row['serial']}"
+        f"  {when}Z  attempts {row['attempts']}: {row['last_error']}"
+    )
 
 
 if __name__ == "__main__":

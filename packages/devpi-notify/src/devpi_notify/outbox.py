@@ -304,15 +304,24 @@ class Outbox:
             per_target=per_target,
         )
 
-    def rows(self, state: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+    def rows(
+        self, state: str | None = None, limit: int = 100, *, failed_only: bool = False
+    ) -> list[dict[str, Any]]:
+        """The newest deliveries (in ``state``; with ``failed_only``, only those whose last
+        attempt failed: the retrying ones among the pending)."""
         query = (
             "SELECT id, event_id, target, serial, event_type, state, attempts, created_at,"
             " delivered_at, last_error FROM deliveries"
         )
+        conditions = []
         params: tuple[Any, ...] = ()
         if state is not None:
-            query += " WHERE state=?"
+            conditions.append("state=?")
             params = (state,)
+        if failed_only:
+            conditions.append("last_error IS NOT NULL")
+        if conditions:
+            query += " WHERE " + " AND ".join(conditions)
         query += " ORDER BY id DESC LIMIT ?"
         names = (
             "id",
