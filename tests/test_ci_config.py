@@ -148,16 +148,16 @@ def test_nox_runs_on_a_python_that_can_load_the_noxfile() -> None:
     assert sum(1 for job in jobs().values() if setup_python_versions(job)) >= 4
 
 
+def job_with(python_version: str, run: str) -> dict[str, Any]:
+    setup = {"uses": "actions/setup-python@v5", "with": {"python-version": python_version}}
+    return {"steps": [setup, {"run": run}]}
+
+
 def test_the_python_check_catches_a_matrix_only_setup() -> None:
     """As ci.yml's tests job had it: `python` was 3.10, which cannot load the noxfile."""
     run = "nox -s conda tests --force-python ${{ matrix.python }} -- pkg"
-    matrix_only = {"python-version": "${{ matrix.python }}"}
-    both = {"python-version": "${{ matrix.python }}\n3.12\n"}
-    assert "list a 3.11+ version last" in str(
-        nox_python_problem({"steps": [{"uses": "actions/setup-python@v5", "with": matrix_only}, {"run": run}]})
-    )
-    assert nox_python_problem(
-        {"steps": [{"uses": "actions/setup-python@v5", "with": both}, {"run": run}]}
-    ) is None
-    unset = {"steps": [{"uses": "actions/setup-python@v5", "with": {"python-version": "3.12"}}, {"run": run}]}
-    assert "is not set up" in str(nox_python_problem(unset))
+    matrix_only = nox_python_problem(job_with("${{ matrix.python }}", run))
+    assert "list a 3.11+ version last" in str(matrix_only)
+    assert nox_python_problem(job_with("${{ matrix.python }}\n3.12\n", run)) is None
+    assert "is not set up" in str(nox_python_problem(job_with("3.12", run)))
+    assert "list a 3.11+ version last" in str(nox_python_problem(job_with("3.10", "nox -s tests")))

@@ -93,7 +93,10 @@ def run_own_tests(source: Path, conda: RealConda, *pytest_args: str) -> tuple[st
 
 def git(cwd: Path, *args: str) -> str:
     who = {"NAME": "t", "EMAIL": "t@example.invalid"}
-    env = {**os.environ, **{f"GIT_{role}_{k}": v for role in ("AUTHOR", "COMMITTER") for k, v in who.items()}}
+    env = {
+        **os.environ,
+        **{f"GIT_{role}_{k}": v for role in ("AUTHOR", "COMMITTER") for k, v in who.items()},
+    }
     proc = subprocess.run(
         ["git", *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=60, check=True
     )
