@@ -59,11 +59,23 @@ def checkout_tag(cache: Path, repo: str = CONDA_REPO, tag: str = CONDA_VERSION) 
         problem = _problem(partial, tag)
         if problem:
             raise CondaTestsUnavailable(f"{repo} at {tag}: {problem}")
-        shutil.rmtree(cache, ignore_errors=True)
-        partial.rename(cache)
+        _replace(cache, partial, tag)
     finally:
         shutil.rmtree(partial, ignore_errors=True)
     return cache
+
+
+def _replace(cache: Path, fetched: Path, tag: str) -> None:
+    """Move ``fetched`` to ``cache``, unless another test process (xdist) got there first."""
+    if _problem(cache, tag) is None:
+        return
+    shutil.rmtree(cache, ignore_errors=True)
+    try:
+        fetched.rename(cache)
+    except OSError as error:
+        problem = _problem(cache, tag)
+        if problem:
+            raise CondaTestsUnavailable(f"cannot keep the checkout in {cache}: {error}") from None
 
 
 def _problem(checkout: Path, tag: str) -> str | None:
