@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import shlex
 from typing import Any
 
@@ -109,3 +110,54 @@ def test_every_testing_job_installs_real_conda_from_its_git_tag() -> None:
             ]
             assert installs, f"{name}: install {CONDA_GIT!r} before `nox -s tests`"
     assert checked >= 2
+
+
+NOX_NEEDS = (3, 11)  # the noxfile imports tomllib
+
+
+def setup_python_versions(job: dict[str, Any]) -> list[str]:
+    """The ``python-version`` lines of the job's setup-python step; the last is ``python``."""
+    for step in job.get("steps", []):
+        if str(step.get("uses", "")).startswith("actions/setup-python@"):
+            lines = str(step.get("with", {}).get("python-version", "")).splitlines()
+            return [line.strip() for line in lines if line.strip()]
+    return []
+
+
+def nox_python_problem(job: dict[str, Any]) -> str | None:
+    """Why nox (``python -m pip install nox`` then ``nox``) would not run in ``job``, or None."""
+    commands = [step.get("run", "") for step in job.get("steps", [])]
+    if not any(nox_sessions(command) for command in commands):
+        return None
+    versions = setup_python_versions(job)
+    if not versions:
+        return "runs nox without actions/setup-python"
+    default = versions[-1]
+    if not re.fullmatch(r"\d+\.\d+", default) or tuple(map(int, default.split("."))) < NOX_NEEDS:
+        return f"nox would run on python {default!r}; list a 3.11+ version last"
+    for command in commands:
+        for forced in re.findall(r"--force-python\s+(\S+(?: \S+ }})?)", command):
+            if forced not in versions:
+                return f"--force-python {forced} is not set up by setup-python"
+    return None
+
+
+def test_nox_runs_on_a_python_that_can_load_the_noxfile() -> None:
+    problems = {name: nox_python_problem(job) for name, job in jobs().items()}
+    assert {name: p for name, p in problems.items() if p} == {}
+    assert sum(1 for job in jobs().values() if setup_python_versions(job)) >= 4
+
+
+def job_with(python_version: str, run: str) -> dict[str, Any]:
+    setup = {"uses": "actions/setup-python@v5", "with": {"python-version": python_version}}
+    return {"steps": [setup, {"run": run}]}
+
+
+def test_the_python_check_catches_a_matrix_only_setup() -> None:
+    """As ci.yml's tests job had it: `python` was 3.10, which cannot load the noxfile."""
+    run = "nox -s conda tests --force-python ${{ matrix.python }} -- pkg"
+    matrix_only = nox_python_problem(job_with("${{ matrix.python }}", run))
+    assert "list a 3.11+ version last" in str(matrix_only)
+    assert nox_python_problem(job_with("${{ matrix.python }}\n3.12\n", run)) is None
+    assert "is not set up" in str(nox_python_problem(job_with("3.12", run)))
+    assert "list a 3.11+ version last" in str(nox_python_problem(job_with("3.10", "nox -s tests")))
