@@ -10,9 +10,9 @@ import json
 import sys
 import time
 from collections.abc import Sequence
-from typing import Any
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from devpi_notify.config import NotifyConfig
 from devpi_notify.outbox import DEAD, DELIVERED, PENDING, Outbox, outbox_path
@@ -35,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     status = command("status", "queue depth, retrying deliveries and dead letters")
     status.add_argument("--json", action="store_true", help="print one JSON document")
-    status.add_argument("--limit", type=int, default=20, help="retrying deliveries and dead letters to list")
+    status.add_argument("--limit", type=int, default=20, help="rows to list of each")
 
     retry = command("retry", "requeue dead letters (all, or one event id)")
     retry.add_argument("--id", dest="event_id", help="only this event id")
