@@ -8,8 +8,9 @@ arrival of its ``file_uploaded`` event at a loopback receiver; p50 and p99 per s
 detail splits the median into hook lag (upload answer to the outbox row the primary's
 devpi-server notification thread wrote, ``created_at``) and our delivery (outbox row to
 arrival), and counts the primary's ``Waiting for file`` log lines: devpi-server's
-notification thread sleeps 5 s when it runs before the upload's file is renamed into place
-(see the README, "Speed"). ``--keep-logs DIR`` copies the server logs to DIR.
+notification thread sleeps 5 s when it runs before the upload's file is renamed into place;
+it also waits for sqlite's write lock that back-to-back uploads hold (see the README,
+"Speed"). ``--keep-logs DIR`` copies the server logs to DIR.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ class Measured:
     hook_lags: list[float]
     deliveries: list[float]
     file_waits: int
+    upload_gap: float  # mean time between two upload answers
+    hook_gap: float  # mean time between two file_uploaded rows the hook wrote
 
 
 def arrivals(requests: list[Recorded]) -> dict[str, float]:
@@ -66,6 +69,11 @@ def recorded_at(outbox: Path) -> dict[str, float]:
         f"{data['project']}-{data['version']}": float(at)
         for data, (_, at) in zip(described, rows, strict=True)
     }
+
+
+def mean_gap(times: list[float]) -> float:
+    ordered = sorted(times)
+    return (ordered[-1] - ordered[0]) / (len(ordered) - 1)
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -106,12 +114,14 @@ def measure(
         hook_lags=[recorded[v] - answered[v] for v in answered],
         deliveries=[got[v] - recorded[v] for v in answered],
         file_waits=primary.log_path.read_text(errors="replace").count(WAITING_FOR_FILE),
+        upload_gap=mean_gap(list(answered.values())),
+        hook_gap=mean_gap([recorded[v] for v in answered]),
     )
 
 
 def run_scenarios(work: Path, keep_logs: Path | None) -> list[Measured]:
     results = []
-    env = {"S": "bench-secret"}
+    env = {"S": "bench-secret", "PYTHONUNBUFFERED": "1"}  # the log is counted while it runs
     with recording_server() as hook:
         args = write_config(work, hook.url)
         group = ServerGroup(work / "standalone")
@@ -172,7 +182,9 @@ def main() -> int:
                 f"{statistics.mean(measured.latencies) * 1000:.1f} ms; median hook lag "
                 f"{statistics.median(measured.hook_lags) * 1000:.1f} ms, median outbox to "
                 f"arrival {statistics.median(measured.deliveries) * 1000:.1f} ms; "
-                f"{measured.file_waits} 'Waiting for file' 5 s sleeps in the primary's log)",
+                f"{measured.file_waits} 'Waiting for file' 5 s sleeps in the primary's log; "
+                f"mean gap between upload answers {measured.upload_gap * 1000:.0f} ms, "
+                f"between outbox rows {measured.hook_gap * 1000:.0f} ms)",
             }
             print(json.dumps(row), flush=True)
     return 0
