@@ -143,7 +143,9 @@ def run_scenarios(work: Path, keep_logs: Path | None) -> list[Measured]:
             devpi_http.create_user(primary.url, "bench", PASSWORD)
             devpi_http.create_index(primary.url, "bench", PASSWORD, "dev", notify_targets="ci")
             replicas = [
-                start_replica(primary, work / "cluster", servers=group, name=f"r{n}", args=args, env=env)
+                start_replica(
+                    primary, work / "cluster", servers=group, name=f"r{n}", args=args, env=env
+                )
                 for n in (1, 2)
             ]
             direct = measure("cluster, uploads to the primary", primary, [primary], hook, "direct")
