@@ -48,6 +48,23 @@ def ids(requests: list[Recorded]) -> Counter[str]:
     return Counter(json.loads(item.body)["id"] for item in requests)
 
 
+def arrival_times(requests: list[Recorded]) -> dict[str, list[float]]:
+    """Each event id's arrival times at the receiver, in order."""
+    found: dict[str, list[float]] = {}
+    for item in requests:
+        found.setdefault(json.loads(item.body)["id"], []).append(item.at)
+    return {event_id: sorted(times) for event_id, times in found.items()}
+
+
+def delivered_at(serverdir: Path) -> dict[str, float]:
+    """When the outbox marked each event id delivered (to the one target ``ci``)."""
+    with sqlite3.connect(serverdir / ".devpi-notify-outbox.sqlite3") as conn:
+        rows = conn.execute(
+            "SELECT event_id, delivered_at FROM deliveries WHERE target='ci'"
+        ).fetchall()
+    return {event_id: float(at) for event_id, at in rows}
+
+
 def described(requests: list[Recorded]) -> set[tuple[str, str, str]]:
     found = set()
     for item in requests:
@@ -142,6 +159,7 @@ def test_primary_sends_each_event_once_across_a_sigkill(
             upload(through[number % 3], f"1.{number}")
         for replica in (quiet, loud):
             replica.wait_serial(primary.serial())
+        killed_at = time.time()  # a request that arrives later was sent after it, or on the wire
         primary.process.kill()
         primary.process.start()  # same port, same server directory
         for number in range(KILL_AT, UPLOADS):
@@ -160,8 +178,21 @@ def test_primary_sends_each_event_once_across_a_sigkill(
         assert described(receiver.snapshot()) == expected
         assert len(counts) == 2 * UPLOADS
         repeated = {event_id: n for event_id, n in counts.items() if n > 1}
-        # only a delivery in flight at the SIGKILL may come twice, and with the same id
+        # Only the delivery in flight at the SIGKILL may come twice, with the same id: the
+        # receiver got it before the kill, the killed primary had not marked it delivered
+        # (its row was marked by the restarted primary), and the resend came after the kill.
+        # One target, one worker sending one request at a time: at most one such event.
+        arrived = arrival_times(receiver.snapshot())
+        marked = delivered_at(primary.serverdir)
+        assert set(marked) == set(counts)
         assert len(repeated) <= 1, repeated
+        for event_id, times in arrived.items():
+            if len(times) == 1:
+                continue
+            assert len(times) == 2, (event_id, times)
+            first, second = times
+            assert first < killed_at < second, (event_id, times, killed_at)
+            assert marked[event_id] > killed_at, (event_id, marked[event_id], killed_at)
         print(f"cluster: {len(counts)} events, {sum(counts.values())} deliveries, {repeated=}")
         assert not (quiet.serverdir / ".devpi-notify-outbox.sqlite3").exists()
         # the replica that sends too (never killed) sends each event once, with the same id
