@@ -141,3 +141,11 @@ def test_version_events_without_files_name_the_user_who_made_the_change(env: Env
     sentinel(env, index, 3)
     assert kinds_and_names(env, index, "who")[2:] == [("version_deleted", None)]
     assert version_event(env, index, "who", "version_deleted")["uploader"] == "bob"
+
+    # alice's file, deleted by bob: file_removed names who removed it, not who uploaded it
+    env.upload(index, "whose", "1.0")
+    env.wait_for_event(index, "whose", "1.0", "file_uploaded")
+    devpi_http.request("DELETE", f"{env.url}/{index}/whose/1.0", headers=bob)
+    sentinel(env, index, 4)
+    assert version_event(env, index, "whose", "file_uploaded")["uploader"] == "alice"
+    assert version_event(env, index, "whose", "file_removed")["uploader"] == "bob"

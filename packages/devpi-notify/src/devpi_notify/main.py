@@ -214,7 +214,10 @@ def devpiserver_on_remove_file(stage: Any, relpath: str) -> None:
         return
     try:
         serial = int(stage.keyfs.tx.at_serial)
-        service.record_all([removed_file_change(stage.name, serial, relpath)], stage.ixconfig)
+        removal = removed_file_change(
+            stage.name, serial, relpath, service.outbox.serial_user(serial)
+        )
+        service.record_all([removal], stage.ixconfig)
     except Exception:
         log.exception("devpi-notify: could not record removal of %s", relpath)
 

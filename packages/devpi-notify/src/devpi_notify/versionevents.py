@@ -89,7 +89,7 @@ def changes_at_serial(
         if change is not None
     ]
     file_changes += [
-        removed_file_change(stage.name, serial, path)
+        removed_file_change(stage.name, serial, path, serial_user(serial))
         for path in link_paths(old)
         if path not in new_paths
     ]
@@ -153,7 +153,11 @@ def _added_file_change(
     )
 
 
-def removed_file_change(index: str, serial: int, relpath: str) -> Change:
+def removed_file_change(
+    index: str, serial: int, relpath: str, remover: str | None = None
+) -> Change:
+    """``remover``: who made the serial that removed the file, if the writing request
+    recorded it (the ``uploader`` field of a ``file_removed`` event)."""
     filename = relpath.rsplit("/", 1)[-1]
     project, version = _split_filename(filename)
     return Change(
@@ -164,6 +168,7 @@ def removed_file_change(index: str, serial: int, relpath: str) -> Change:
         project=project,
         version=version,
         filename=filename,
+        uploader=remover,
     )
 
 
