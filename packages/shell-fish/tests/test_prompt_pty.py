@@ -13,6 +13,8 @@ from plugin_contract.testing.shell import conda_shell_program
 from testharness import require_tool
 
 USER_PROMPT = "function fish_prompt; printf 'USER> '; end"
+BRACKETED_PASTE_OFF = "\x1b[?2004l"
+BRACKETED_PASTE_ON = "\x1b[?2004h"
 
 
 @pytest.mark.parametrize("hook_first", [True, False], ids=["hook-first", "prompt-first"])
@@ -37,16 +39,21 @@ def test_prompt_shows_the_env_with_the_users_prompt(hook_first: bool, tmp_path: 
     }
     with PtySession(["fish", "-i"], env=env, cwd=str(tmp_path)) as shell:
         shell.expect("USER> ")
-        shell.send(f"conda-shell activate '{prefix}'\necho ONE\n")
-        shell.expect("ONE")
-        shell.expect("ONE")
-        shell.send("conda-shell deactivate\necho TWO\n")
-        activated = shell.expect("TWO")
-        shell.expect("TWO")
-        shell.send("echo THREE\n")
-        deactivated = shell.expect("THREE")
+        activated = next_prompt(shell, f"conda-shell activate '{prefix}'")
+        deactivated = next_prompt(shell, "conda-shell deactivate")
         shell.send("exit\n")
         shell.wait()
-    assert f"({prefix}) USER> " in activated, activated
-    assert "USER> " in deactivated
-    assert f"({prefix})" not in deactivated, deactivated
+    assert activated == f"({prefix}) ", activated
+    assert deactivated == "", deactivated
+
+
+def next_prompt(shell: PtySession, line: str) -> str:
+    """Type ``line`` at a shown prompt; the text of the prompt fish shows after it runs.
+
+    fish redraws the whole line (prompt included) at each key and echoes type-ahead, so the
+    prompt is found by fish's bracketed-paste switches: off when the line runs, on when fish
+    reads the next one, then a carriage return and the prompt."""
+    shell.send(line + "\n")
+    shell.expect(BRACKETED_PASTE_OFF)
+    shell.expect(BRACKETED_PASTE_ON)
+    return shell.expect("USER> ").rsplit("\r", 1)[-1]
