@@ -38,8 +38,6 @@ RECEIVER = """
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-ROOT = Path(__file__).resolve().parents[3]
-
 class Ok(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
