@@ -88,6 +88,19 @@ class DevpiServer:
             time.sleep(0.1)
 
 
+def notify_webhook_args(
+    path: Path, url: str, *, key_variable: str = "NOTIFY_SECRET", **worker: object
+) -> list[str]:
+    """Write a devpi-notify config to ``path``: one signed webhook target ``ci`` at ``url``,
+    its signing key read from the environment variable ``key_variable``, and the ``worker``
+    settings; answer the devpi-server arguments that load it."""
+    import yaml  # devpi-notify's own dependency; only its tests and benches call this
+
+    target = {"type": "webhook", "url": url, "secret_env": key_variable}
+    path.write_text(yaml.safe_dump({"worker": dict(worker), "targets": {"ci": target}}))
+    return ["--notify-config", str(path)]
+
+
 def devpi_script(name: str, bin_dir: Path | None = None) -> str:
     """Path of a devpi console script in ``bin_dir`` or the running interpreter's environment."""
     candidate = (bin_dir or Path(sys.executable).parent) / name

@@ -12,6 +12,7 @@ import contextlib
 import selectors
 import socket
 import ssl
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -121,8 +122,6 @@ class _LoopbackServer(ThreadingHTTPServer):
     on_error: Callable[[BaseException], None] | None = None
 
     def handle_error(self, request: object, client_address: object) -> None:
-        import sys
-
         error = sys.exc_info()[1]
         if self.on_error is not None and error is not None:
             self.on_error(error)  # e.g. a TLS handshake the client refused: expected, quiet

@@ -26,10 +26,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from testharness import devpi_http
-from testharness.devpi import DevpiServer, start_devpi_server, start_replica
+from testharness.devpi import DevpiServer, notify_webhook_args, start_devpi_server, start_replica
 from testharness.process import ServerGroup
 from testharness.recorder import Recorded, Recorder, recording_server
 
@@ -82,16 +80,8 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 def write_config(work: Path, hook_url: str) -> list[str]:
-    config = work / "notify.yaml"
-    config.write_text(
-        yaml.safe_dump(
-            {
-                "worker": {"poll_interval": 2},  # new events wake the worker at once
-                "targets": {"ci": {"type": "webhook", "url": hook_url, "secret_env": "S"}},
-            }
-        )
-    )
-    return ["--notify-config", str(config)]
+    # new events wake the worker at once; the poll is only the fallback
+    return notify_webhook_args(work / "notify.yaml", hook_url, key_variable="S", poll_interval=2)
 
 
 def measure(

@@ -19,10 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from testharness import devpi_http
-from testharness.devpi import DevpiServer, start_devpi_server, start_replica
+from testharness.devpi import DevpiServer, notify_webhook_args, start_devpi_server, start_replica
 from testharness.process import ServerGroup
 from testharness.recorder import Recorded, recording_server
 
@@ -34,14 +33,9 @@ KILL_AT = 25
 WAIT = 60.0
 
 
-def notify_config(path: Path, url: str, **worker: Any) -> Path:
+def notify_args(path: Path, url: str, **worker: Any) -> list[str]:
     settings = {"poll_interval": 0.2, "backoff_initial": 0.2, "backoff_max": 1.0, **worker}
-    config = {
-        "worker": settings,
-        "targets": {"ci": {"type": "webhook", "url": url, "secret_env": "NOTIFY_SECRET"}},
-    }
-    path.write_text(yaml.safe_dump(config))
-    return path
+    return notify_webhook_args(path, url, **settings)
 
 
 def ids(requests: list[Recorded]) -> Counter[str]:
@@ -126,14 +120,14 @@ def test_primary_sends_each_event_once_across_a_sigkill(
 ) -> None:
     environ = {"NOTIFY_SECRET": "cluster-secret"}
     with recording_server() as receiver, recording_server() as replica_receiver:
-        default = notify_config(tmp_path / "notify.yaml", receiver.url)
-        every = notify_config(tmp_path / "all.yaml", replica_receiver.url, send_from="all")
+        default = notify_args(tmp_path / "notify.yaml", receiver.url)
+        every = notify_args(tmp_path / "all.yaml", replica_receiver.url, send_from="all")
         primary = start_devpi_server(
             tmp_path,
             servers=start_server,
             primary=True,
             secretfile=True,
-            args=["--notify-config", str(default)],
+            args=default,
             env=environ,
         )
         devpi_http.create_user(primary.url, "alice", PASSWORD)
@@ -143,7 +137,7 @@ def test_primary_sends_each_event_once_across_a_sigkill(
             tmp_path,
             servers=start_server,
             name="replica-1",
-            args=["--notify-config", str(default)],
+            args=default,
             env=environ,
         )
         loud = start_replica(
@@ -151,7 +145,7 @@ def test_primary_sends_each_event_once_across_a_sigkill(
             tmp_path,
             servers=start_server,
             name="replica-2",
-            args=["--notify-config", str(every)],
+            args=every,
             env=environ,
         )
         through = [primary, quiet, loud]

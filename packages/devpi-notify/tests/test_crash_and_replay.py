@@ -12,10 +12,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-import yaml
 
 from testharness import devpi_http
-from testharness.devpi import start_devpi_server
+from testharness.devpi import notify_webhook_args, start_devpi_server
 from testharness.recorder import Recorded, recording_server
 
 pytestmark = pytest.mark.slow
@@ -50,16 +49,14 @@ def wait_until_all_delivered(serverdir: Path) -> None:
 
 def test_sigkill_mid_delivery_then_history_replay(tmp_path: Path) -> None:
     with recording_server() as receiver:
-        config = tmp_path / "notify.yaml"
-        config.write_text(
-            yaml.safe_dump(
-                {
-                    "worker": {"poll_interval": 0.2, "backoff_initial": 0.2, "backoff_max": 1},
-                    "targets": {"ci": {"type": "webhook", "url": receiver.url, "secret_env": "NS"}},
-                }
-            )
+        args = notify_webhook_args(
+            tmp_path / "notify.yaml",
+            receiver.url,
+            key_variable="NS",
+            poll_interval=0.2,
+            backoff_initial=0.2,
+            backoff_max=1,
         )
-        args = ["--notify-config", str(config)]
         environ = {"NS": "crash-test-secret"}
         server = start_devpi_server(tmp_path, args=args, env=environ)
         serverdir = server.serverdir

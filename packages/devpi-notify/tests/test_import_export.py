@@ -9,11 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 from devpi_notify.events import Change
 
 from testharness import devpi_http
-from testharness.devpi import devpi_script, start_devpi_server
+from testharness.devpi import devpi_script, notify_webhook_args, start_devpi_server
 from testharness.process import ServerGroup
 from testharness.recorder import Recorded, recording_server
 
@@ -46,16 +45,9 @@ def test_import_announces_no_history_and_a_stripped_dump_uninstalls(
     tmp_path: Path, start_server: ServerGroup
 ) -> None:
     with recording_server() as receiver:
-        config = tmp_path / "notify.yaml"
-        config.write_text(
-            yaml.safe_dump(
-                {
-                    "worker": {"poll_interval": 0.2},
-                    "targets": {"ci": {"type": "webhook", "url": receiver.url, "secret_env": "NS"}},
-                }
-            )
+        args = notify_webhook_args(
+            tmp_path / "notify.yaml", receiver.url, key_variable="NS", poll_interval=0.2
         )
-        args = ["--notify-config", str(config)]
         environ = {"NS": "import-test-secret"}
         original = start_devpi_server(
             tmp_path / "a", servers=start_server, args=args, env=environ, name="original"
@@ -129,12 +121,10 @@ def test_announce_history_announces_the_imported_history(
     with recording_server() as first, recording_server() as second:
 
         def config_for(url: str, name: str, **worker: object) -> list[str]:
-            path = tmp_path / f"{name}.yaml"
-            targets = {"ci": {"type": "webhook", "url": url, "secret_env": "NS"}}
-            path.write_text(
-                yaml.safe_dump({"worker": {"poll_interval": 0.2, **worker}, "targets": targets})
+            settings = {"poll_interval": 0.2, **worker}
+            return notify_webhook_args(
+                tmp_path / f"{name}.yaml", url, key_variable="NS", **settings
             )
-            return ["--notify-config", str(path)]
 
         environ = {"NS": "import-test-secret"}
         original = start_devpi_server(
