@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from testharness.ports import port_accepts
+from testharness.ports import listening_session_ids, port_accepts
 
 LOG_TAIL_CHARS = 4000
 
@@ -98,11 +98,18 @@ class ServerProcess:
         if self.ready is None:
             return True
         if isinstance(self.ready, int):
-            return port_accepts(self.ready)
+            return self._listens_on(self.ready)
         try:
             return bool(self.ready())
         except Exception:
             return False
+
+    def _listens_on(self, port: int) -> bool:
+        """The port accepts, and the listener is this process's (its session), not another's."""
+        if not port_accepts(port):
+            return False
+        sessions = listening_session_ids(port)
+        return sessions is None or (self.popen is not None and self.popen.pid in sessions)
 
     def send_signal(self, sig: int) -> None:
         if self.running and self.popen is not None:

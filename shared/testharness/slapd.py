@@ -11,16 +11,18 @@ import datetime
 import ipaddress
 import signal
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from testharness.ports import free_port
-from testharness.process import ServerProcess
+from testharness.process import ServerProcess, ServerStartError
 
 BASE_DN = "dc=example,dc=org"
 ADMIN_DN = f"cn=admin,{BASE_DN}"
 ADMIN_PASSWORD = "slapd-admin-test-password"  # noqa: S105 - a throwaway test directory
 SCHEMAS = ("core", "cosine", "nis", "inetorgperson")
+PORT_ATTEMPTS = 3
 SLAPD_INSTALL = "DEBIAN_FRONTEND=noninteractive apt-get install -y slapd ldap-utils"
 
 
@@ -69,9 +71,19 @@ class Slapd:
         """Binds as ``dn`` so far (needs ``start_slapd(..., log_stats=True)``)."""
         return self.process.log_path.read_text(errors="replace").count(f'BIND dn="{dn}" method=')
 
-    def freeze(self) -> None:
-        """SIGSTOP: connections are still accepted by the kernel, nothing answers."""
+    def freeze(self, timeout: float = 10) -> None:
+        """SIGSTOP: connections are still accepted by the kernel, nothing answers.
+
+        Returns once every thread of slapd is stopped; raises if slapd is not running.
+        """
+        if not self.process.running:
+            raise RuntimeError(f"cannot freeze {self.process.name}: it is not running")
         self.process.send_signal(signal.SIGSTOP)
+        deadline = time.monotonic() + timeout
+        while not _all_threads_stopped(self.process.pid):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{self.process.name} did not stop within {timeout:g} s")
+            time.sleep(0.01)
 
     def thaw(self) -> None:
         self.process.send_signal(signal.SIGCONT)
@@ -83,6 +95,16 @@ class Slapd:
         """Start again on the same ports with the same data (after :meth:`stop`)."""
         self.process.stop()
         self.process.start()
+
+
+def _all_threads_stopped(pid: int) -> bool:
+    """Every thread of ``pid`` is in state T (stopped); True where /proc cannot say."""
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+        states = [(task / "stat").read_text().rsplit(")", 1)[1].split()[0] for task in tasks]
+    except OSError:
+        return True
+    return all(state in ("T", "t") for state in states)
 
 
 def slapd_conf(workdir: Path, tls: TlsFiles | None, idletimeout: int | None = None) -> str:
@@ -196,19 +218,26 @@ def start_slapd(
     tls_files = make_tls_files(workdir / "tls", name) if tls else None
     conf = workdir / "slapd.conf"
     conf.write_text(slapd_conf(workdir, tls_files, idletimeout))
-    port = free_port()
-    tls_port = free_port() if tls else None
-    urls = f"ldap://127.0.0.1:{port}/"
-    if tls_port is not None:
-        urls += f" ldaps://127.0.0.1:{tls_port}/"
-    process = ServerProcess(
-        name,
-        [slapd, "-d", "stats" if log_stats else "0", "-h", urls, "-f", str(conf)],
-        workdir / f"{name}.log",
-        ready=port,
-        start_timeout=start_timeout,
-    )
-    process.start()
+    for attempt in range(PORT_ATTEMPTS):
+        port = free_port()
+        tls_port = free_port() if tls else None
+        urls = f"ldap://127.0.0.1:{port}/"
+        if tls_port is not None:
+            urls += f" ldaps://127.0.0.1:{tls_port}/"
+        process = ServerProcess(
+            name,
+            [slapd, "-d", "stats" if log_stats else "none", "-h", urls, "-f", str(conf)],
+            workdir / f"{name}.log",
+            ready=port,
+            start_timeout=start_timeout,
+        )
+        try:
+            process.start()
+            break
+        except ServerStartError as error:
+            # another process took a free port before slapd bound it ("errno=98")
+            if "errno=98" not in str(error) or attempt == PORT_ATTEMPTS - 1:
+                raise
     server = Slapd(
         slapd=slapd, workdir=workdir, port=port, tls=tls_files, tls_port=tls_port, process=process
     )
