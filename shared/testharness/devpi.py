@@ -28,7 +28,12 @@ from typing import Any
 import requests
 
 from testharness.ports import free_port
-from testharness.process import ServerGroup, ServerProcess, ServerStartError
+from testharness.process import (
+    PORT_ATTEMPTS,
+    ServerGroup,
+    ServerProcess,
+    start_on_fresh_ports,
+)
 
 __all__ = [
     "PORT_ATTEMPTS",
@@ -41,7 +46,6 @@ __all__ = [
 ]
 
 ROOT_PASSWORD = "root-test-password"  # noqa: S105 - a throwaway server's root account
-PORT_ATTEMPTS = 3
 START_TIMEOUT = 90.0
 # devpi-server derives the replication signing key from the secret file with argon2 (default
 # 512 MiB, 16 passes, unlocked: every concurrent first request derives it again) lazily on the
@@ -149,7 +153,7 @@ def _start_on_free_port(
     servers: ServerGroup | None,
     start_timeout: float,
 ) -> tuple[ServerProcess, int, str]:
-    for attempt in range(PORT_ATTEMPTS):
+    def build() -> tuple[ServerProcess, tuple[int, str]]:
         port = free_port()
         url = f"http://127.0.0.1:{port}"
         process = ServerProcess(
@@ -162,15 +166,12 @@ def _start_on_free_port(
         )
         if servers is not None:
             servers.started.append(process)
-        try:
-            process.start()
-        except ServerStartError as error:
-            # another process took the free port before devpi-server bound it
-            if "Address already in use" not in str(error) or attempt == PORT_ATTEMPTS - 1:
-                raise
-            continue
-        return process, port, url
-    raise AssertionError("unreachable")  # pragma: no cover
+        return process, (port, url)
+
+    process, (port, url) = start_on_fresh_ports(
+        build, taken="Address already in use", attempts=PORT_ATTEMPTS
+    )
+    return process, port, url
 
 
 def start_devpi_server(

@@ -5,14 +5,18 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TypeVar
 
-from testharness.ports import listening_session_ids, port_accepts
+from testharness.ports import LOOPBACK, port_accepts
 
 LOG_TAIL_CHARS = 4000
+PORT_ATTEMPTS = 3
+T = TypeVar("T")
 
 
 class ServerStartError(RuntimeError):
@@ -181,3 +185,64 @@ class ServerGroup:
     def stop_all(self) -> None:
         for server in reversed(self.started):
             server.stop()
+
+
+def start_on_fresh_ports(
+    build: Callable[[], tuple[ServerProcess, T]], taken: str, attempts: int = PORT_ATTEMPTS
+) -> tuple[ServerProcess, T]:
+    """Start the process ``build()`` makes on ports it picks with ``free_port()``.
+
+    Another process may take a free port before the server binds it; when the start fails
+    and the error (its log tail) holds ``taken``, ``build()`` is called again for new ports.
+    """
+    for attempt in range(attempts):
+        process, chosen = build()
+        try:
+            process.start()
+        except ServerStartError as error:
+            if taken not in str(error) or attempt == attempts - 1:
+                raise
+            continue
+        return process, chosen
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _stat_fields(stat_file: Path) -> list[str]:
+    """The fields of a /proc ``stat`` file after ``(comm)``: state, ppid, pgrp, session, …"""
+    return stat_file.read_text().rsplit(")", 1)[1].split()
+
+
+def thread_states(pid: int) -> list[str]:
+    """The state letter of each thread of ``pid`` (``T``: stopped); raises OSError if gone."""
+    return [_stat_fields(task / "stat")[0] for task in Path(f"/proc/{pid}/task").iterdir()]
+
+
+def listening_session_ids(port: int, host: str = LOOPBACK) -> set[int] | None:
+    """Session ids of the processes listening on ``host:port``; None where /proc cannot say.
+
+    A port that accepts connections may belong to another process that took it between
+    ``free_port()`` and the server's bind; its session tells whose listener it is.
+    """
+    proc = Path("/proc")
+    try:
+        table = (proc / "net" / "tcp").read_text()
+    except OSError:
+        return None
+    local = f"{socket.inet_aton(host)[::-1].hex().upper()}:{port:04X}"
+    inodes = {
+        f"socket:[{fields[9]}]"
+        for fields in (line.split() for line in table.splitlines()[1:])
+        if len(fields) > 9 and fields[1] == local and fields[3] == "0A"  # 0A: LISTEN
+    }
+    sessions: set[int] = set()
+    if not inodes:
+        return sessions
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if any(str(fd.readlink()) in inodes for fd in (entry / "fd").iterdir()):
+                sessions.add(int(_stat_fields(entry / "stat")[3]))  # session
+        except OSError:
+            continue  # gone, or not ours to read
+    return sessions

@@ -16,13 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from testharness.ports import free_port
-from testharness.process import ServerProcess, ServerStartError
+from testharness.process import ServerProcess, start_on_fresh_ports, thread_states
 
 BASE_DN = "dc=example,dc=org"
 ADMIN_DN = f"cn=admin,{BASE_DN}"
 ADMIN_PASSWORD = "slapd-admin-test-password"  # noqa: S105 - a throwaway test directory
 SCHEMAS = ("core", "cosine", "nis", "inetorgperson")
-PORT_ATTEMPTS = 3
 SLAPD_INSTALL = "DEBIAN_FRONTEND=noninteractive apt-get install -y slapd ldap-utils"
 
 
@@ -100,11 +99,9 @@ class Slapd:
 def _all_threads_stopped(pid: int) -> bool:
     """Every thread of ``pid`` is in state T (stopped); True where /proc cannot say."""
     try:
-        tasks = list(Path(f"/proc/{pid}/task").iterdir())
-        states = [(task / "stat").read_text().rsplit(")", 1)[1].split()[0] for task in tasks]
+        return all(state in ("T", "t") for state in thread_states(pid))
     except OSError:
         return True
-    return all(state in ("T", "t") for state in states)
 
 
 def slapd_conf(workdir: Path, tls: TlsFiles | None, idletimeout: int | None = None) -> str:
@@ -218,7 +215,8 @@ def start_slapd(
     tls_files = make_tls_files(workdir / "tls", name) if tls else None
     conf = workdir / "slapd.conf"
     conf.write_text(slapd_conf(workdir, tls_files, idletimeout))
-    for attempt in range(PORT_ATTEMPTS):
+
+    def build() -> tuple[ServerProcess, tuple[int, int | None]]:
         port = free_port()
         tls_port = free_port() if tls else None
         urls = f"ldap://127.0.0.1:{port}/"
@@ -231,13 +229,10 @@ def start_slapd(
             ready=port,
             start_timeout=start_timeout,
         )
-        try:
-            process.start()
-            break
-        except ServerStartError as error:
-            # another process took a free port before slapd bound it ("errno=98")
-            if "errno=98" not in str(error) or attempt == PORT_ATTEMPTS - 1:
-                raise
+        return process, (port, tls_port)
+
+    # slapd logs "bind(…) failed errno=98 (Address already in use)" for a taken port
+    process, (port, tls_port) = start_on_fresh_ports(build, taken="errno=98")
     server = Slapd(
         slapd=slapd, workdir=workdir, port=port, tls=tls_files, tls_port=tls_port, process=process
     )

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from testharness import require_tool, slapd
-from testharness.ports import listening_session_ids
+from testharness.process import listening_session_ids, thread_states
 from testharness.slapd import SLAPD_INSTALL, Slapd, start_slapd
 
 pytestmark = pytest.mark.slow
@@ -38,11 +38,6 @@ def answers(server: Slapd, within: float = 10) -> bool:
     except subprocess.TimeoutExpired:
         return False
     return done.returncode == 0
-
-
-def thread_states(pid: int) -> list[str]:
-    tasks = Path(f"/proc/{pid}/task").iterdir()
-    return [(task / "stat").read_text().rsplit(")", 1)[1].split()[0] for task in tasks]
 
 
 def test_a_port_taken_before_slapd_binds_it_is_not_mistaken_for_slapd(
